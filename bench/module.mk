@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: MIT
+# Benchmarks (not tests): `make bench` runs them all and prints ratios against named peers.
+FLOOR_IMAGE := $(BUILD)/bench/floor.bin
+
+$(BUILD)/bench/floor.elf: $(BUILD)/kern/bench/boot/floor.o bench/boot/floor.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(LD) $(KERN_LDFLAGS) -T bench/boot/floor.ld -o $@ $<
+
+# Padded to Copra's image size so QEMU loads the same number of bytes.
+$(FLOOR_IMAGE): $(BUILD)/bench/floor.elf
+	$(Q)$(OBJCOPY) -O binary $< $@.tmp
+	$(Q)python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); n=int(sys.argv[3],0); open(sys.argv[2],"wb").write(bytes(n-len(d))+d)' $@.tmp $@ $(IMAGE_SIZE)
+	$(Q)rm -f $@.tmp
+
+BENCH_RUNS ?= 11
+.PHONY: bench bench-boot
+bench: bench-boot
+
+bench-boot: setup $(IMAGE) $(FLOOR_IMAGE)
+	$(PYTHON) bench/boot/boot_time.py --image $(IMAGE) --floor $(FLOOR_IMAGE) --runs $(BENCH_RUNS)

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * 256 interrupt stubs, 16 bytes apart (idt.c computes isr_stubs + 16 * vector). Each pushes a
+ * zero error code when the CPU does not (AMD APM vol. 2, 8.4: vectors 8, 10-14, 17, 21, 29, 30
+ * push one), then the vector, and joins isr_common, which saves the GPRs into a struct
+ * trap_frame and calls trap_dispatch(frame).
+ */
+	.text
+	.balign	16
+	.globl	isr_stubs
+isr_stubs:
+	.set	vec, 0
+	.rept	256
+	.balign	16
+	.if	(vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.else
+	pushq	$0
+	.endif
+	pushq	$vec
+	jmp	isr_common
+	.set	vec, vec + 1
+	.endr
+
+isr_common:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	movq	%rsp, %rdi
+	call	trap_dispatch
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp
+	iretq

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel mappings: map, access, unmap, refusal of double maps and of unmapping holes. */
+#include <arch/x86/paging.h>
+#include <copra/mm.h>
+#include <copra/test.h>
+#include <copra/trap.h>
+
+#define TEST_VA (KMAP_VBASE + KMAP_SIZE - 16 * PAGE_SIZE_4K)
+
+TEST(mm_map_write_unmap)
+{
+	struct fault_catch fc;
+	paddr_t pa = page_alloc();
+	volatile uint64_t *p = (volatile uint64_t *)TEST_VA;
+
+	ASSERT(kmap(va_init(TEST_VA), pa, PAGE_SIZE_4K, PTE_W | PTE_NX) == 0);
+	*p = 0x5a5a1234;
+	EXPECT_EQ(*(volatile uint64_t *)phys_to_virt(pa), 0x5a5a1234);
+	EXPECT_EQ(kmap(va_init(TEST_VA), pa, PAGE_SIZE_4K, PTE_W), PGTABLE_EEXIST);
+	EXPECT_EQ(*p, 0x5a5a1234);
+	ASSERT(kunmap(va_init(TEST_VA), PAGE_SIZE_4K) == 0);
+	if (fault_catch_arm(&fc, VEC_PF) == 0) {
+		(void)*p;
+		fault_catch_disarm();
+	}
+	EXPECT(fc.hit);
+	EXPECT_EQ(kunmap(va_init(TEST_VA), PAGE_SIZE_4K), PGTABLE_ENOENT);
+}
+
+TEST(mm_unmap_is_all_or_nothing)
+{
+	paddr_t pa = page_alloc();
+
+	ASSERT(kmap(va_init(TEST_VA), pa, PAGE_SIZE_4K, PTE_W | PTE_NX) == 0);
+	/* The second page is not mapped: nothing may change. */
+	EXPECT_EQ(kunmap(va_init(TEST_VA), 2 * PAGE_SIZE_4K), PGTABLE_ENOENT);
+	EXPECT(kaddr_mapped(TEST_VA));
+	EXPECT(kunmap(va_init(TEST_VA), PAGE_SIZE_4K) == 0);
+	EXPECT_EQ(kmap(va_init(TEST_VA + 1), pa, PAGE_SIZE_4K, 0), PGTABLE_EINVAL);
+}
+
+TEST(mm_stacks_have_guard_pages)
+{
+	uint64_t b1 = 0, t1 = 0, b2 = 0, t2 = 0;
+
+	stack_alloc(&b1, &t1);
+	stack_alloc(&b2, &t2);
+	EXPECT_EQ(t1 - b1, KSTACK_SIZE);
+	EXPECT(!kaddr_mapped(b1 - 1));
+	EXPECT(!kaddr_mapped(b2 - 1));
+	EXPECT(kaddr_mapped(t1 - 1));
+	EXPECT(!kaddr_mapped(t1)); /* nothing above a stack either */
+}

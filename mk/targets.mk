@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: MIT
+# Images and the user-facing targets.
+IMAGE_SIZE ?= 0x200000
+IMAGE := $(BUILD)/copra.bin
+TEST_IMAGE := $(BUILD)/copra-test.bin
+
+$(IMAGE): $(BUILD)/boot/loader.bin $(BUILD)/kernel/copra.elf $(MKIMAGE)
+	$(MKIMAGE) --loader $(BUILD)/boot/loader.bin --kernel $(BUILD)/kernel/copra.elf \
+		--size $(IMAGE_SIZE) -o $@
+
+$(TEST_IMAGE): $(BUILD)/boot/loader.bin $(BUILD)/kernel/copra-test.elf $(MKIMAGE)
+	$(MKIMAGE) --loader $(BUILD)/boot/loader.bin --kernel $(BUILD)/kernel/copra-test.elf \
+		--size $(IMAGE_SIZE) -o $@
+
+.PHONY: all setup image run check
+all: $(IMAGE) $(TEST_IMAGE) $(MKIMAGE)
+image: $(IMAGE)
+
+setup:
+	@scripts/setup.sh
+
+# make run [ACCEL=tcg|kvm] [SMP=n] [MACHINE=q35|microvm] [MEM=256M] [CMDLINE="loglevel=debug"]
+ACCEL ?= tcg
+SMP ?= 1
+MACHINE ?= q35
+MEM ?= 256M
+CMDLINE ?=
+run: setup
+	@$(MAKE) --no-print-directory $(IMAGE)
+	scripts/qemu.sh --image $(IMAGE) --accel $(ACCEL) --smp $(SMP) --machine $(MACHINE) \
+		--mem $(MEM) --cmdline "$(CMDLINE)" --interactive
+
+# Every C source and header in the tree, for the format gate.
+FORMAT_FILES = $(shell git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null)
+
+.PHONY: format format-check qemu-test
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@echo "format-check: clang-format on $(words $(FORMAT_FILES)) files"
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
+	@echo "format-check: clean"
+
+QEMU_FILTER ?=
+qemu-test: $(IMAGE) $(TEST_IMAGE) $(MKIMAGE)
+	$(PYTHON) tests/qemu/suite.py --build $(BUILD) --filter "$(QEMU_FILTER)"
+
+# The whole test plan, in order of cost. Installs what it needs first.
+check: setup
+	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory qemu-test
+	@$(MAKE) --no-print-directory deps-check
+	@echo "check: all gates passed"

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# Host unit tests: tests/unit/*.c plus lib/ sources built for the host under ASan+UBSan.
+#   make unit-test                     build and run every test
+#   make unit-test UNIT_FILTER=printf  only tests whose name contains a substring
+#
+# Add tests with `UNIT_SRCS += tests/unit/test_foo.c` and library code under test with
+# `UNIT_LIB_SRCS += lib/foo.c`, here or in a module.mk included before this one (the link
+# prerequisites are expanded when make reads the rule below).
+# lib/string.c must NOT go in UNIT_LIB_SRCS: its names collide with libc, so it is built
+# separately with every function renamed to lib_<name> (tests/unit/rename_string.h).
+UNIT_SRCS += tests/unit/main.c tests/unit/test_string.c tests/unit/test_printf.c \
+	tests/unit/test_crc32.c tests/unit/test_checked.c tests/unit/test_elf.c \
+	tests/unit/test_e820.c tests/unit/test_symtab.c tests/unit/test_pgtable.c \
+	tests/unit/test_cmdline.c
+UNIT_LIB_SRCS += lib/printf.c lib/crc32.c lib/elf.c lib/e820.c lib/symtab.c \
+	kernel/arch/x86/pgtable.c kernel/core/cmdline.c
+UNIT_EXTRA_OBJS += $(BUILD)/host/lib/string_renamed.o
+
+UNIT_BIN := $(BUILD)/tests/unit-tests
+UNIT_FILTER ?=
+
+$(BUILD)/host/lib/string_renamed.o: lib/string.c tests/unit/rename_string.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -fno-tree-loop-distribute-patterns \
+		-include tests/unit/rename_string.h -c $< -o $@
+
+$(UNIT_BIN): $(call objs,host,$(UNIT_SRCS) $(UNIT_LIB_SRCS)) $(UNIT_EXTRA_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_LDFLAGS) $^ -o $@
+
+.PHONY: unit-test
+unit-test: $(UNIT_BIN)
+	$(UNIT_BIN) $(UNIT_FILTER)
