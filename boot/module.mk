@@ -3,7 +3,7 @@
 LOADER_SRCS := boot/stage1/stage1.S boot/loader/entry.S boot/loader/main.c \
 	boot/loader/fw_cfg.c boot/loader/load.c \
 	kernel/drivers/uart.c kernel/arch/x86/canary.c kernel/arch/x86/pgtable.c \
-	lib/string.c lib/printf.c lib/crc32.c lib/elf.c lib/e820.c
+	lib/string.c lib/printf.c lib/crc32c.c lib/elf.c lib/e820.c
 LOADER_OBJS := $(call objs,kern,$(LOADER_SRCS))
 
 $(BUILD)/boot/loader.ld: boot/loader/loader.ld.S include/boot/layout.h

@@ -67,10 +67,27 @@ static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
 	}
 }
 
-/* Copies n bytes; the caller guarantees the ranges do not overlap. Returns dst. */
+/*
+ * Copies n bytes; the caller guarantees the ranges do not overlap. Returns dst.
+ * On x86-64 this is `rep movsq` + `rep movsb`: few instructions for any size, which matters
+ * where instructions are expensive (an emulating hypervisor) and is fast everywhere else.
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
+#if defined(__x86_64__)
+	void *d = dst;
+	size_t words = n / 8;
+	size_t bytes = n % 8;
+
+	__asm__ __volatile__("rep movsq\n\t"
+			     "movq %[bytes], %%rcx\n\t"
+			     "rep movsb"
+			     : "+D"(d), "+S"(src), "+c"(words)
+			     : [bytes] "r"(bytes)
+			     : "memory");
+#else
 	copy_forward(dst, src, n);
+#endif
 	return dst;
 }
 
@@ -91,6 +108,19 @@ void *memset(void *dst, int c, size_t n)
 	unsigned char b = (unsigned char)c;
 	word_t w = (word_t)b * 0x0101010101010101ull;
 
+#if defined(__x86_64__)
+	size_t words = n / 8;
+	size_t bytes = n % 8;
+
+	/* As memcpy: `rep stosq` + `rep stosb`. */
+	__asm__ __volatile__("rep stosq\n\t"
+			     "movq %[bytes], %%rcx\n\t"
+			     "rep stosb"
+			     : "+D"(d), "+c"(words)
+			     : "a"(w), [bytes] "r"(bytes)
+			     : "memory");
+	return dst;
+#endif
 	while (n > 0 && word_offset(d) != 0) {
 		*d++ = b;
 		n--;

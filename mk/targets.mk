@@ -4,13 +4,20 @@ IMAGE_SIZE ?= 0x200000
 IMAGE := $(BUILD)/copra.bin
 TEST_IMAGE := $(BUILD)/copra-test.bin
 
-$(IMAGE): $(BUILD)/boot/loader.bin $(BUILD)/kernel/copra.elf $(MKIMAGE)
-	$(MKIMAGE) --loader $(BUILD)/boot/loader.bin --kernel $(BUILD)/kernel/copra.elf \
+# The image carries the kernel without debug sections (the loader checksums and parses every
+# byte, and the debug ELF stays in build/kernel/ for gdb); .symtab stays for backtraces.
+$(BUILD)/kernel/%.stripped.elf: $(BUILD)/kernel/%.elf
+	$(Q)$(OBJCOPY) --strip-debug $< $@
+
+$(IMAGE): $(BUILD)/boot/loader.bin $(BUILD)/kernel/copra.stripped.elf $(MKIMAGE)
+	@echo "  MKIMAGE $@"
+	$(Q)$(MKIMAGE) --loader $(BUILD)/boot/loader.bin --kernel $(BUILD)/kernel/copra.stripped.elf \
 		--size $(IMAGE_SIZE) -o $@
 
-$(TEST_IMAGE): $(BUILD)/boot/loader.bin $(BUILD)/kernel/copra-test.elf $(MKIMAGE)
-	$(MKIMAGE) --loader $(BUILD)/boot/loader.bin --kernel $(BUILD)/kernel/copra-test.elf \
-		--size $(IMAGE_SIZE) -o $@
+$(TEST_IMAGE): $(BUILD)/boot/loader.bin $(BUILD)/kernel/copra-test.stripped.elf $(MKIMAGE)
+	@echo "  MKIMAGE $@"
+	$(Q)$(MKIMAGE) --loader $(BUILD)/boot/loader.bin \
+		--kernel $(BUILD)/kernel/copra-test.stripped.elf --size $(IMAGE_SIZE) -o $@
 
 .PHONY: all setup image run check
 all: $(IMAGE) $(TEST_IMAGE) $(MKIMAGE)

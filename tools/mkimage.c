@@ -12,7 +12,7 @@
 #include <boot/layout.h>
 #include <lib/checked.h>
 #include <lib/compiler.h>
-#include <lib/crc32.h>
+#include <lib/crc32c.h>
 #include <lib/elf.h>
 #include <lib/symtab.h>
 #include <stdarg.h>
@@ -224,9 +224,9 @@ int main(int argc, char **argv)
 	h.symtab_size = syms.size;
 	if (h.symtab_offset + h.symtab_size > payload_end)
 		die("%s", "kernel and symbols do not fit: raise IMAGE_SIZE");
-	h.kernel_crc32 = crc32_update(0, kernel.data, kernel.size);
-	h.symtab_crc32 = syms.size ? crc32_update(0, syms.data, syms.size) : 0;
-	h.header_crc32 = crc32_update(0, &h, sizeof(h));
+	h.kernel_crc32 = crc32c_update(0, kernel.data, kernel.size);
+	h.symtab_crc32 = syms.size ? crc32c_update(0, syms.data, syms.size) : 0;
+	h.header_crc32 = crc32c_update(0, &h, sizeof(h));
 
 	img = calloc(1, size);
 	memcpy(img + h.kernel_offset, kernel.data, kernel.size);

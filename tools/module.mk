@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Host tools.
 MKIMAGE := $(BUILD)/tools/mkimage
-MKIMAGE_SRCS := tools/mkimage.c lib/crc32.c lib/elf.c lib/symtab.c
+MKIMAGE_SRCS := tools/mkimage.c lib/crc32c.c lib/elf.c lib/symtab.c
 
 $(MKIMAGE): $(call objs,tool,$(MKIMAGE_SRCS))
 	@mkdir -p $(dir $@)

@@ -13,7 +13,7 @@
 #include <boot/image.h>
 #include <boot/layout.h>
 #include <lib/checked.h>
-#include <lib/crc32.h>
+#include <lib/crc32c.h>
 #include <lib/elf.h>
 #include <lib/string.h>
 
@@ -77,8 +77,8 @@ static void check_header(const struct image_header *h, uint64_t *image_base)
 		loader_fail("unsupported image header version %u size %u", h->version,
 			    h->header_size);
 	tmp.header_crc32 = 0;
-	if (crc32_update(0, &tmp, sizeof(tmp)) != h->header_crc32)
-		loader_fail("image header is corrupted (CRC-32 mismatch)");
+	if (crc32c_update(0, &tmp, sizeof(tmp)) != h->header_crc32)
+		loader_fail("image header is corrupted (CRC-32C mismatch)");
 	if (h->image_size % IMAGE_ALIGN != 0 || h->image_size < LOADER_ROM_SIZE + PAGE_SIZE ||
 	    h->image_size > (1ull << 30))
 		loader_fail("image header has a bad image size %llx",
@@ -115,14 +115,15 @@ void loader_load_kernel(struct boot_info *st, struct kernel_load *out)
 	uint64_t crc = 0;
 	uint64_t stack_pa = 0;
 	uint64_t bi_pa = 0;
+	uint64_t dm_large = 0;
 	struct boot_info *bi = NULL;
 	bool nx = (rdmsr(MSR_EFER) & EFER_NXE) != 0;
 
 	check_header(h, &image_base);
 	kernel = phys_ptr(image_base + h->kernel_offset);
-	crc = crc32_update(0, kernel, h->kernel_size);
+	crc = crc32c_update(0, kernel, h->kernel_size);
 	if (crc != h->kernel_crc32)
-		loader_fail("kernel image is corrupted: CRC-32 %08x, expected %08x",
+		loader_fail("kernel image is corrupted: CRC-32C %08x, expected %08x",
 			    (unsigned int)crc, h->kernel_crc32);
 	if (kmax > st->svsm_size / 2)
 		kmax = st->svsm_size / 2;
@@ -173,18 +174,27 @@ void loader_load_kernel(struct boot_info *st, struct kernel_load *out)
 		const uint8_t *sym = phys_ptr(image_base + h->symtab_offset);
 		uint64_t sym_pa = 0;
 
-		if (crc32_update(0, sym, h->symtab_size) != h->symtab_crc32)
-			loader_fail("kernel symbol table is corrupted (CRC-32 mismatch)");
+		if (crc32c_update(0, sym, h->symtab_size) != h->symtab_crc32)
+			loader_fail("kernel symbol table is corrupted (CRC-32C mismatch)");
 		sym_pa = bump_pages(h->symtab_size);
 		memcpy(phys_ptr(sym_pa), sym, h->symtab_size);
 		bi->symtab_va = DIRECTMAP_VBASE + sym_pa;
 		bi->symtab_size = h->symtab_size;
 	}
 
-	/* Everything after the kernel image, including the tables being built, is direct-mapped. */
-	map_or_fail(&pt, DIRECTMAP_VBASE + kernel_end, kernel_end,
-		    st->svsm_base + st->svsm_size - kernel_end, PTE_P | PTE_W | PTE_NX,
-		    "the direct map");
+	/*
+	 * Everything after the kernel image, including the tables being built, is direct-mapped:
+	 * 4 KiB pages up to the next 2 MiB boundary, 2 MiB pages after it (the region is 2 MiB
+	 * aligned in size and base), which keeps the loader's work small.
+	 */
+	dm_large = ALIGN_UP(kernel_end, PAGE_SIZE_2M);
+	if (dm_large > kernel_end)
+		map_or_fail(&pt, DIRECTMAP_VBASE + kernel_end, kernel_end, dm_large - kernel_end,
+			    PTE_P | PTE_W | PTE_NX, "the direct map");
+	if (st->svsm_base + st->svsm_size > dm_large)
+		map_or_fail(&pt, DIRECTMAP_VBASE + dm_large, dm_large,
+			    st->svsm_base + st->svsm_size - dm_large,
+			    PTE_P | PTE_W | PTE_NX | PTE_PS, "the direct map");
 
 	bi->kernel_phys_end = kernel_end;
 	bi->heap_phys_start = bump.next;

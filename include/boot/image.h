@@ -24,7 +24,7 @@ struct image_header {
 	uint32_t kernel_crc32;
 	uint32_t symtab_crc32;
 	uint32_t reserved;
-	uint32_t header_crc32; /* CRC-32 of the header with this field zero */
+	uint32_t header_crc32; /* CRC-32C of the header with this field zero */
 };
 
 _Static_assert(sizeof(struct image_header) == 72, "image header layout is ABI");

@@ -27,15 +27,28 @@ void uart_init(void)
 	outb(COM1 + UART_MCR, 0x03);
 }
 
+#define UART_FIFO 16
+
+/* Bytes the transmit FIFO can still take; callers serialise (console lock, or one CPU). */
+static unsigned int fifo_room;
+
 static void uart_putc(char c)
 {
-	/* Bounded: a missing UART reads 0xff (empty) and a stuck one must not hang a panic. */
-	for (unsigned int i = 0; i < 100000; i++) {
-		if (inb(COM1 + UART_LSR) & LSR_THR_EMPTY)
-			break;
-		cpu_relax();
+	/*
+	 * An empty THR means an empty 16-byte FIFO: poll once per 16 bytes, not per byte (each
+	 * port access is a VM exit). Bounded: a missing UART reads 0xff (empty), and a stuck one
+	 * must not hang a panic.
+	 */
+	if (fifo_room == 0) {
+		for (unsigned int i = 0; i < 100000; i++) {
+			if (inb(COM1 + UART_LSR) & LSR_THR_EMPTY)
+				break;
+			cpu_relax();
+		}
+		fifo_room = UART_FIFO;
 	}
 	outb(COM1 + UART_THR, (uint8_t)c);
+	fifo_room--;
 }
 
 void uart_write(const char *s, size_t len)

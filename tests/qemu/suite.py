@@ -126,7 +126,7 @@ def build_cases(build, kvm):
     cases.append(Case("loader-ram-24M", prod, EXIT_SUCCESS, [r"ready"], [], mem="24M",
                       cmdline="exit_on_ready"))
     bad = {
-        "kernel-flipped": r"kernel image is corrupted: CRC-32",
+        "kernel-flipped": r"kernel image is corrupted: CRC-32C",
         "header-flipped": r"image header is corrupted",
         "header-missing": r"no Copra image header",
         "elf-truncated": r"kernel ELF rejected: file is truncated",

@@ -140,9 +140,9 @@ UNIT_TEST(pgtable_map_translate)
 	/* One PDPT, one PD, one PT below the root. */
 	EXPECT_EQ_U64(a.used, 4);
 
-	/* Flags pass through; P is forced; PS and address bits in flags are dropped. */
+	/* Flags pass through; P is forced; address bits in flags are dropped (PS asks for 2 MiB). */
 	ASSERT(map(&pt, KVA + 0x10000, 0x6000000, PAGE_SIZE,
-		   PTE_PWT | PTE_PCD | PTE_G | PTE_A | PTE_D | PTE_PS | 0x0000000012345000ull) ==
+		   PTE_PWT | PTE_PCD | PTE_G | PTE_A | PTE_D | 0x0000000012345000ull) ==
 	       PGTABLE_OK);
 	EXPECT(mapped_as(&pt, KVA + 0x10000, 0x6000000,
 			 PTE_P | PTE_PWT | PTE_PCD | PTE_G | PTE_A | PTE_D));
@@ -395,6 +395,45 @@ UNIT_TEST(pgtable_large_pages_by_hand)
 	pd[pt_index(big, 1)] = 0x40000000ull | (1ull << 12) | PTE_P | PTE_PS;
 	EXPECT_EQ_U64(xlate(&pt, big + 0x10, &pa, &f), PGTABLE_OK);
 	EXPECT_EQ_U64(pa, 0x40000010);
+}
+
+/* 2 MiB pages: mapped with PTE_PS, translated, unmapped only whole, refused over tables. */
+UNIT_TEST(pgtable_large_pages)
+{
+	struct pgtable pt;
+	struct fake_alloc a;
+	uint64_t pa = 0;
+	uint64_t f = 0;
+	const uint64_t base = KVA + 0x400000; /* 2 MiB aligned, PD slot 2 */
+
+	pt_setup(&pt, &a, ARENA_PAGES, PTE_NX);
+	EXPECT_EQ_U64(map(&pt, base + 0x1000, 0x40000000, 0x200000, PTE_PS),
+		      (uint64_t)PGTABLE_EINVAL);
+	EXPECT_EQ_U64(map(&pt, base, 0x40001000, 0x200000, PTE_PS), (uint64_t)PGTABLE_EINVAL);
+	EXPECT_EQ_U64(map(&pt, base, 0x40000000, 0x1000, PTE_PS), (uint64_t)PGTABLE_EINVAL);
+	ASSERT(map(&pt, base, 0x40000000, 0x400000, PTE_PS | PTE_W | PTE_NX) == PGTABLE_OK);
+	EXPECT_EQ_U64(xlate(&pt, base + 0x212345, &pa, &f), PGTABLE_OK);
+	EXPECT_EQ_U64(pa, 0x40212345);
+	EXPECT_EQ_U64(f, PTE_P | PTE_W | PTE_PS | PTE_NX);
+	/* Splitting a large page is refused; a whole one can go. */
+	EXPECT_EQ_U64(unmap(&pt, base + 0x1000, 0x1000), (uint64_t)PGTABLE_EINVAL);
+	EXPECT_EQ_U64(unmap(&pt, base, 0x300000), (uint64_t)PGTABLE_EINVAL);
+	EXPECT_EQ_U64(xlate(&pt, base + 0x200000, &pa, &f), PGTABLE_OK);
+	ASSERT(unmap(&pt, base + 0x200000, 0x200000) == PGTABLE_OK);
+	EXPECT(unmapped(&pt, base + 0x200000));
+	EXPECT_EQ_U64(xlate(&pt, base, &pa, &f), PGTABLE_OK);
+	/* A 2 MiB map over a slot that already has a page table, or a 4 KiB page, fails whole. */
+	ASSERT(map(&pt, base + 0x600000, 0x7000000, 0x1000, PTE_W) == PGTABLE_OK);
+	EXPECT_EQ_U64(map(&pt, base + 0x200000, 0x50000000, 0x600000, PTE_PS),
+		      (uint64_t)PGTABLE_EEXIST);
+	EXPECT(unmapped(&pt, base + 0x200000));
+	EXPECT(unmapped(&pt, base + 0x400000));
+	EXPECT(mapped_as(&pt, base + 0x600000, 0x7000000, PTE_P | PTE_W));
+	/* Mixed unmap across a large page and small pages. */
+	ASSERT(map(&pt, base + 0x200000, 0x50000000, 0x200000, PTE_PS) == PGTABLE_OK);
+	EXPECT_EQ_U64(unmap(&pt, base, 0x400000), (uint64_t)PGTABLE_OK);
+	EXPECT(unmapped(&pt, base));
+	EXPECT(unmapped(&pt, base + 0x200000));
 }
 
 /* Random map/unmap over two small windows (user and kernel) against a per-page model. */
