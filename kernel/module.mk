@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The kernel: copra.elf (production) and copra-test.elf (with the in-Copra tests).
-COPRA_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+COPRA_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 KERNEL_SRCS := kernel/arch/x86/entry.S kernel/arch/x86/isr.S kernel/arch/x86/jmp.S \
 	kernel/arch/x86/trampoline.S kernel/arch/x86/canary.c kernel/arch/x86/pgtable.c \
@@ -8,7 +8,7 @@ KERNEL_SRCS := kernel/arch/x86/entry.S kernel/arch/x86/isr.S kernel/arch/x86/jmp
 	kernel/arch/x86/tsc.c kernel/arch/x86/apic.c kernel/arch/x86/smp.c \
 	kernel/core/main.c kernel/core/log.c kernel/core/panic.c kernel/core/cmdline.c \
 	kernel/core/backtrace.c kernel/core/ktest.c \
-	kernel/mm/early.c kernel/drivers/uart.c kernel/platform/native.c \
+	kernel/mm/early.c kernel/mm/guest.c kernel/mm/guest_range.c kernel/drivers/uart.c kernel/platform/native.c \
 	lib/string.c lib/printf.c lib/symtab.c
 KTEST_SRCS := $(wildcard kernel/tests/*.c)
 

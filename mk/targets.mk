@@ -40,7 +40,16 @@ run: setup
 # Every C source and header in the tree, for the format gate.
 FORMAT_FILES = $(shell git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null)
 
-.PHONY: format format-check qemu-test
+# Largest allowed kernel/loader stack frame (bytes); scripts/stack-budget lists the biggest.
+STACK_LIMIT ?= 1024
+.PHONY: stack-budget
+stack-budget: $(IMAGE) $(TEST_IMAGE)
+	@scripts/stack-budget --build $(BUILD) --limit $(STACK_LIMIT)
+
+.PHONY: format format-check qemu-test repro-check
+repro-check:
+	scripts/repro-check
+
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -58,6 +67,8 @@ check: setup
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory unit-test
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory stack-budget
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory deps-check
+	@scripts/repro-check
 	@echo "check: all gates passed"

@@ -8,10 +8,12 @@
 # prerequisites are expanded when make reads the rule below).
 # lib/string.c must NOT go in UNIT_LIB_SRCS: its names collide with libc, so it is built
 # separately with every function renamed to lib_<name> (tests/unit/rename_string.h).
+UNIT_SRCS += tests/unit/test_guest_range.c
 UNIT_SRCS += tests/unit/main.c tests/unit/test_string.c tests/unit/test_printf.c \
 	tests/unit/test_crc32c.c tests/unit/test_checked.c tests/unit/test_elf.c \
 	tests/unit/test_e820.c tests/unit/test_symtab.c tests/unit/test_pgtable.c \
 	tests/unit/test_cmdline.c
+UNIT_LIB_SRCS += kernel/mm/guest_range.c
 UNIT_LIB_SRCS += lib/printf.c lib/crc32c.c lib/elf.c lib/e820.c lib/symtab.c \
 	kernel/arch/x86/pgtable.c kernel/core/cmdline.c
 UNIT_EXTRA_OBJS += $(BUILD)/host/lib/string_renamed.o

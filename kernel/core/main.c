@@ -7,6 +7,7 @@
 #include <copra/apic.h>
 #include <copra/cmdline.h>
 #include <copra/cpu.h>
+#include <copra/guest.h>
 #include <copra/log.h>
 #include <copra/mm.h>
 #include <copra/panic.h>
@@ -65,11 +66,13 @@ __noreturn void kernel_main(const struct boot_info *bi)
 	cpu_detect();
 	cpu_enable_protections();
 	mm_init(bi);
+	guest_init(bi);
 	symbols_init(bi->symtab_va, bi->symtab_size);
 	idt_init();
 	bsp->stack_bottom = bi->stack_bottom_va;
 	bsp->stack_top = bi->stack_top_va;
 	percpu_setup(bsp, 0);
+	guest_window_init_cpu();
 	cpu_log_features();
 	platform_init(bi);
 	apic_init();

@@ -10,6 +10,7 @@
 #include <copra/log.h>
 #include <copra/mm.h>
 #include <copra/panic.h>
+#include <copra/smp.h>
 #include <copra/spinlock.h>
 #include <lib/string.h>
 
@@ -78,17 +79,29 @@ int kmap(vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags)
 	return err;
 }
 
-/* Unmaps and flushes this CPU's TLB; cross-CPU shootdown comes with the memory issue. */
+/*
+ * Unmaps and flushes every CPU's TLB before returning, so the caller may reuse the VA or
+ * the pages. The shootdown runs after the page-table lock is dropped (lock order, smp.c).
+ */
 int kunmap(vaddr_t va, uint64_t size)
 {
 	uint64_t f = spin_lock_irqsave(&kpt_lock);
 	int err = pgtable_unmap(&kpt, va, size);
 
-	if (!err)
-		for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-			invlpg(va_addr(va) + off);
 	spin_unlock_irqrestore(&kpt_lock, f);
+	if (!err)
+		tlb_shootdown(va_addr(va), size);
 	return err;
+}
+
+uint64_t *kpte(vaddr_t va)
+{
+	uint64_t f = spin_lock_irqsave(&kpt_lock);
+	uint64_t *pte = pgtable_pte(&kpt, va, true);
+
+	spin_unlock_irqrestore(&kpt_lock, f);
+	CHECK(pte != NULL);
+	return pte;
 }
 
 int ktranslate(vaddr_t va, paddr_t *pa, uint64_t *flags)

@@ -2,6 +2,7 @@
 /* Kernel mappings: map, access, unmap, refusal of double maps and of unmapping holes. */
 #include <arch/x86/paging.h>
 #include <copra/mm.h>
+#include <copra/smp.h>
 #include <copra/test.h>
 #include <copra/trap.h>
 
@@ -50,4 +51,40 @@ TEST(mm_stacks_have_guard_pages)
 	EXPECT(!kaddr_mapped(b2 - 1));
 	EXPECT(kaddr_mapped(t1 - 1));
 	EXPECT(!kaddr_mapped(t1)); /* nothing above a stack either */
+}
+
+/*
+ * TLB shootdown: every CPU reads a mapped page (so its TLB may hold it), the page is unmapped,
+ * then every other CPU must fault on it. Under TCG a stale TLB entry really survives a PTE
+ * change on another CPU, so a missing shootdown fails here.
+ */
+#define SHOOT_VA (KMAP_VBASE + KMAP_SIZE - 32 * PAGE_SIZE_4K)
+
+static void touch(void *arg)
+{
+	(void)*(volatile uint64_t *)SHOOT_VA;
+}
+
+static void expect_fault(void *arg)
+{
+	uint32_t *faults = arg;
+	struct fault_catch fc;
+
+	if (fault_catch_arm(&fc, VEC_PF) == 0) {
+		(void)*(volatile uint64_t *)SHOOT_VA;
+		fault_catch_disarm();
+	}
+	if (fc.hit && fc.cr2 == SHOOT_VA)
+		__atomic_fetch_add(faults, 1, __ATOMIC_RELAXED);
+}
+
+TEST(mm_unmap_shoots_down_all_cpus)
+{
+	uint32_t faults = 0;
+
+	ASSERT(kmap(va_init(SHOOT_VA), page_alloc(), PAGE_SIZE_4K, PTE_W | PTE_NX) == 0);
+	smp_call_all(touch, NULL);
+	ASSERT(kunmap(va_init(SHOOT_VA), PAGE_SIZE_4K) == 0);
+	smp_call_all(expect_fault, &faults);
+	EXPECT_EQ(faults, smp_cpus_online());
 }

@@ -52,6 +52,12 @@ enum pgtable_err {
 
 int pgtable_map(struct pgtable *pt, vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags);
 int pgtable_unmap(struct pgtable *pt, vaddr_t va, uint64_t size);
+/*
+ * The 4 KiB PTE slot for va (creating the tables above it when `create`), for callers that
+ * own a window and rewrite its PTE directly; NULL when a table is missing or a large page
+ * covers va.
+ */
+uint64_t *pgtable_pte(struct pgtable *pt, vaddr_t va, bool create);
 int pgtable_translate(const struct pgtable *pt, vaddr_t va, paddr_t *pa, uint64_t *flags);
 
 #endif

@@ -165,6 +165,15 @@ int pgtable_unmap(struct pgtable *pt, vaddr_t va, uint64_t size)
 	return PGTABLE_OK;
 }
 
+uint64_t *pgtable_pte(struct pgtable *pt, vaddr_t va, bool create)
+{
+	int err = 0;
+
+	if (!canonical(va_addr(va)))
+		return NULL;
+	return walk(pt, va_addr(va), 0, create, false, &err);
+}
+
 int pgtable_translate(const struct pgtable *pt, vaddr_t va, paddr_t *pa, uint64_t *flags)
 {
 	uint64_t v = va_addr(va);

@@ -11,12 +11,14 @@
 #include <arch/x86/paging.h>
 #include <copra/apic.h>
 #include <copra/cpu.h>
+#include <copra/guest.h>
 #include <copra/log.h>
 #include <copra/mm.h>
 #include <copra/panic.h>
 #include <copra/percpu.h>
 #include <copra/platform.h>
 #include <copra/smp.h>
+#include <copra/spinlock.h>
 #include <copra/trap.h>
 #include <lib/string.h>
 
@@ -49,6 +51,7 @@ __noreturn void ap_main(uint32_t index)
 	pc->self = pc;
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);
 	percpu_setup(pc, index);
+	guest_window_init_cpu();
 	cpu_enable_protections();
 	apic_init();
 	pc->apic_id = apic_id();
@@ -108,16 +111,42 @@ void smp_boot_aps(const struct boot_info *bi)
 		pr_warn("smp: only %u of %u vCPUs came online\n", cpus_online, want);
 }
 
+/*
+ * Cross-CPU calls. One initiator at a time (call_lock), so mailboxes (one slot per CPU) are
+ * never contended. An initiator, and a CPU spinning for call_lock, keeps serving its own
+ * mailbox, so two CPUs that call each other with interrupts off cannot deadlock.
+ * Lock order: call_lock is taken with no other lock held (kunmap shoots down after unlocking).
+ */
+static struct spinlock call_lock = SPINLOCK_INIT;
+
 void smp_call_handle(void)
 {
 	struct percpu *pc = this_cpu();
-	void (*fn)(void *) = pc->call_fn;
+	void (*fn)(void *) = __atomic_exchange_n(&pc->call_fn, NULL, __ATOMIC_ACQ_REL);
 
 	if (!fn)
 		return;
-	pc->call_fn = NULL;
 	fn(pc->call_arg);
 	__atomic_store_n(&pc->call_done, 1, __ATOMIC_RELEASE);
+}
+
+static uint64_t call_begin(void)
+{
+	uint64_t flags = read_rflags();
+
+	irq_disable();
+	while (!spin_trylock(&call_lock)) {
+		smp_call_handle();
+		cpu_relax();
+	}
+	return flags;
+}
+
+static void call_end(uint64_t flags)
+{
+	spin_unlock(&call_lock);
+	if (flags & RFLAGS_IF)
+		irq_enable();
 }
 
 static void call_post(struct percpu *pc, void (*fn)(void *), void *arg)
@@ -142,26 +171,73 @@ static void call_wait(struct percpu *pc)
 
 void smp_call(uint32_t index, void (*fn)(void *), void *arg)
 {
+	uint64_t flags = 0;
+
 	CHECK(index < cpus_expected);
 	if (index == this_cpu()->index) {
 		fn(arg);
 		return;
 	}
+	flags = call_begin();
 	call_post(&percpu_area[index], fn, arg);
 	call_wait(&percpu_area[index]);
+	call_end(flags);
 }
 
-void smp_call_all(void (*fn)(void *), void *arg)
+static void call_others(void (*fn)(void *), void *arg)
 {
 	uint32_t me = this_cpu()->index;
 
 	for (uint32_t i = 0; i < cpus_expected; i++)
 		if (i != me && percpu_area[i].online)
 			call_post(&percpu_area[i], fn, arg);
-	fn(arg);
 	for (uint32_t i = 0; i < cpus_expected; i++)
 		if (i != me && percpu_area[i].online)
 			call_wait(&percpu_area[i]);
+}
+
+void smp_call_all(void (*fn)(void *), void *arg)
+{
+	uint64_t flags = call_begin();
+
+	for (uint32_t i = 0; i < cpus_expected; i++)
+		if (i != this_cpu()->index && percpu_area[i].online)
+			call_post(&percpu_area[i], fn, arg);
+	fn(arg);
+	for (uint32_t i = 0; i < cpus_expected; i++)
+		if (i != this_cpu()->index && percpu_area[i].online)
+			call_wait(&percpu_area[i]);
+	call_end(flags);
+}
+
+struct flush_range {
+	uint64_t va, size;
+};
+
+/* Few pages: invlpg each; more: reload CR3 (kernel mappings are not global, so it flushes). */
+static void flush_local(void *arg)
+{
+	const struct flush_range *r = arg;
+
+	if (r->size > 32 * PAGE_SIZE) {
+		write_cr3(read_cr3());
+		return;
+	}
+	for (uint64_t off = 0; off < r->size; off += PAGE_SIZE)
+		invlpg(r->va + off);
+}
+
+void tlb_shootdown(uint64_t va, uint64_t size)
+{
+	struct flush_range r = {va, size};
+	uint64_t flags = 0;
+
+	flush_local(&r);
+	if (READ_ONCE(cpus_online) <= 1)
+		return;
+	flags = call_begin();
+	call_others(flush_local, &r);
+	call_end(flags);
 }
 
 void smp_stopped_here(void)

@@ -27,6 +27,9 @@ int kunmap(vaddr_t va, uint64_t size);
 int ktranslate(vaddr_t va, paddr_t *pa, uint64_t *flags);
 bool kaddr_mapped(uint64_t va);
 
+/* The PTE slot of a kernel VA (tables created), for per-CPU windows. */
+uint64_t *kpte(vaddr_t va);
+
 /* A KSTACK_SIZE kernel stack with an unmapped guard page below it. */
 void stack_alloc(uint64_t *bottom, uint64_t *top);
 

@@ -37,6 +37,8 @@ struct percpu {
 	uint64_t gdt[7] __aligned(16);
 	struct tss64 tss __aligned(16);
 	struct fault_catch *catcher; /* armed by fault_catch_arm(), see trap.h */
+	uint64_t window_va;	     /* this CPU's temporary mapping window (guest.c) */
+	uint64_t *window_pte;
 	volatile uint32_t online;
 	/* smp_call mailbox */
 	void (*volatile call_fn)(void *arg);

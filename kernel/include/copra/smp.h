@@ -14,6 +14,9 @@ void smp_call(uint32_t index, void (*fn)(void *), void *arg);
 void smp_call_all(void (*fn)(void *), void *arg);
 void smp_call_handle(void);
 
+/* Invalidates [va, va + size) in every online CPU's TLB (this one included) and waits. */
+void tlb_shootdown(uint64_t va, uint64_t size);
+
 /* Stops the other CPUs (NMI) for panic; returns how many confirmed. */
 uint32_t smp_stop_others(void);
 void smp_stopped_here(void);
