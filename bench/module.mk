@@ -13,8 +13,12 @@ $(FLOOR_IMAGE): $(BUILD)/bench/floor.elf
 	$(Q)rm -f $@.tmp
 
 BENCH_RUNS ?= 11
-.PHONY: bench bench-boot
-bench: bench-boot
+.PHONY: bench bench-boot bench-mm
+bench: bench-boot bench-mm
+
+# Copra's heap (buddy + slabs, built for the host) against glibc malloc/free, in one run.
+bench-mm:
+	bench/mm/run.sh $(BUILD)
 
 bench-boot: setup $(IMAGE) $(FLOOR_IMAGE)
 	$(PYTHON) bench/boot/boot_time.py --image $(IMAGE) --floor $(FLOOR_IMAGE) --runs $(BENCH_RUNS)

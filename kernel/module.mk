@@ -8,8 +8,9 @@ KERNEL_SRCS := kernel/arch/x86/entry.S kernel/arch/x86/isr.S kernel/arch/x86/jmp
 	kernel/arch/x86/tsc.c kernel/arch/x86/apic.c kernel/arch/x86/smp.c \
 	kernel/core/main.c kernel/core/log.c kernel/core/panic.c kernel/core/cmdline.c \
 	kernel/core/backtrace.c kernel/core/ktest.c \
-	kernel/mm/early.c kernel/mm/guest.c kernel/mm/guest_range.c kernel/drivers/uart.c kernel/platform/native.c \
-	lib/string.c lib/printf.c lib/symtab.c
+	kernel/mm/early.c kernel/mm/guest.c kernel/mm/guest_range.c kernel/mm/kmalloc.c \
+	kernel/mm/buddy.c kernel/mm/slab.c kernel/drivers/uart.c kernel/platform/native.c \
+	lib/string.c lib/printf.c lib/symtab.c lib/bitmap.c lib/rle_bitmap.c
 KTEST_SRCS := $(wildcard kernel/tests/*.c)
 
 KERNEL_OBJS := $(call objs,kern,$(KERNEL_SRCS))

@@ -12,10 +12,12 @@ UNIT_SRCS += tests/unit/test_guest_range.c
 UNIT_SRCS += tests/unit/main.c tests/unit/test_string.c tests/unit/test_printf.c \
 	tests/unit/test_crc32c.c tests/unit/test_checked.c tests/unit/test_elf.c \
 	tests/unit/test_e820.c tests/unit/test_symtab.c tests/unit/test_pgtable.c \
-	tests/unit/test_cmdline.c
+	tests/unit/test_cmdline.c tests/unit/test_buddy.c tests/unit/test_heap.c
 UNIT_LIB_SRCS += kernel/mm/guest_range.c
 UNIT_LIB_SRCS += lib/printf.c lib/crc32c.c lib/elf.c lib/e820.c lib/symtab.c \
-	kernel/arch/x86/pgtable.c kernel/core/cmdline.c
+	kernel/arch/x86/pgtable.c kernel/core/cmdline.c kernel/mm/buddy.c kernel/mm/slab.c
+UNIT_SRCS += tests/unit/test_bitmap.c tests/unit/test_rle_bitmap.c
+UNIT_LIB_SRCS += lib/bitmap.c lib/rle_bitmap.c
 UNIT_EXTRA_OBJS += $(BUILD)/host/lib/string_renamed.o
 
 UNIT_BIN := $(BUILD)/tests/unit-tests

@@ -63,11 +63,13 @@ static void print_leaf_caller(enum log_level lv, uint64_t rsp)
 void backtrace_print(enum log_level lv, uint64_t rip, uint64_t rbp, uint64_t rsp)
 {
 	uint64_t off = 0;
-	const char *name = symbolize(rip, &off);
+	/* Without a trap frame (rsp == 0) rip is a return address: look up the call before it. */
+	uint64_t adj = rsp ? 0 : 1;
+	const char *name = symbolize(rip - adj, &off);
 
 	log_printf(lv, "  backtrace:\n");
 	log_printf(lv, "    #0  %016llx %s+%#llx\n", (unsigned long long)rip, name ? name : "?",
-		   (unsigned long long)off);
+		   (unsigned long long)(off + adj));
 	print_leaf_caller(lv, rsp);
 	for (int depth = 1; depth < BACKTRACE_MAX && rbp && frame_readable(rbp); depth++) {
 		const uint64_t *frame = (const uint64_t *)rbp;

@@ -1,45 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Early kernel memory: pages from the SVSM region after what the loader used (a bump
- * allocator until the buddy allocator lands), the kernel page tables, guarded stack slots and
- * MMIO windows. Lock order: kpt_lock only (never held while taking another lock).
+ * Kernel address space: the kernel page tables, guarded stack slots and MMIO windows; pages
+ * come from the heap (kmalloc.c). Lock order: kpt_lock, slot_lock and heap_lock are leaves;
+ * kpt_lock is dropped before a TLB shootdown (smp.c).
  */
 #include <arch/x86/cpu.h>
 #include <arch/x86/paging.h>
 #include <copra/cpu.h>
+#include <copra/kmalloc.h>
 #include <copra/log.h>
 #include <copra/mm.h>
 #include <copra/panic.h>
 #include <copra/smp.h>
 #include <copra/spinlock.h>
+#include <lib/bitmap.h>
 #include <lib/string.h>
-
-static struct spinlock page_lock = SPINLOCK_INIT;
-static uint64_t next_page, region_end;
 
 static struct spinlock kpt_lock = SPINLOCK_INIT;
 static struct pgtable kpt;
 
-static uint32_t next_stack_slot = 1; /* slot 0 is the boot stack */
+/* Stack slots (slot 0 is the boot stack); a bitmap so stacks can be freed and reused. */
+static struct spinlock slot_lock = SPINLOCK_INIT;
+static uint64_t slot_words[BITMAP_WORDS(KSTACK_SLOTS)];
+static struct bitmap slots;
 static uint64_t next_mmio = KMAP_VBASE;
 
 paddr_t page_alloc(void)
 {
-	uint64_t flags = spin_lock_irqsave(&page_lock);
-	uint64_t pa = next_page;
-
-	if (region_end - next_page < PAGE_SIZE)
-		panic("out of memory: no free page left in the SVSM region (%llu KiB region)",
-		      (unsigned long long)(region_end >> 10));
-	next_page += PAGE_SIZE;
-	spin_unlock_irqrestore(&page_lock, flags);
-	memset(phys_to_virt(pa_init(pa)), 0, PAGE_SIZE);
-	return pa_init(pa);
-}
-
-uint64_t mm_free_pages(void)
-{
-	return (region_end - next_page) / PAGE_SIZE;
+	return pages_alloc(0);
 }
 
 static void *kpt_table_va(paddr_t pa)
@@ -47,17 +35,19 @@ static void *kpt_table_va(paddr_t pa)
 	return phys_to_virt(pa);
 }
 
+/* Fallible: a map that runs out of table pages fails with PGTABLE_ENOMEM, changing nothing. */
 static bool kpt_alloc(void *ctx, paddr_t *out)
 {
-	*out = page_alloc();
-	return true;
+	return pages_alloc_try(0, out);
 }
 
 void mm_init(const struct boot_info *bi)
 {
-	next_page = bi->heap_phys_start;
-	region_end = bi->svsm_base + bi->svsm_size;
-	CHECK(next_page >= bi->kernel_phys_end && next_page <= region_end);
+	CHECK(bi->heap_phys_start >= bi->kernel_phys_end &&
+	      bi->heap_phys_start < bi->svsm_base + bi->svsm_size);
+	heap_setup(bi);
+	bitmap_init(&slots, slot_words, KSTACK_SLOTS);
+	bitmap_set(&slots, 0);
 	kpt.root = pa_init(bi->pml4_phys);
 	kpt.nx_mask = (bi->flags & BOOT_FLAG_NX) ? PTE_NX : 0;
 	kpt.table_va = kpt_table_va;
@@ -66,7 +56,7 @@ void mm_init(const struct boot_info *bi)
 	/* The loader's ROM mapping was only for the hand-off. */
 	CHECK(kunmap(va_init(ROM_VOFF + bi->rom_phys), bi->rom_size) == 0);
 	pr_info("mm: %llu KiB free of the %llu KiB SVSM region\n",
-		(unsigned long long)(mm_free_pages() * 4),
+		(unsigned long long)(heap_free_pages_total() * 4),
 		(unsigned long long)(bi->svsm_size >> 10));
 }
 
@@ -119,16 +109,35 @@ bool kaddr_mapped(uint64_t va)
 
 void stack_alloc(uint64_t *bottom, uint64_t *top)
 {
-	uint32_t slot = __atomic_fetch_add(&next_stack_slot, 1, __ATOMIC_RELAXED);
+	uint64_t f = spin_lock_irqsave(&slot_lock);
+	size_t slot = 0;
+	bool ok = bitmap_alloc_range(&slots, 1, 1, &slot);
 	uint64_t base = 0;
 
-	if (slot >= KSTACK_SLOTS)
+	spin_unlock_irqrestore(&slot_lock, f);
+	if (!ok)
 		panic("out of kernel stack slots (%llu)", (unsigned long long)KSTACK_SLOTS);
 	base = KSTACK_VBASE + (uint64_t)slot * KSTACK_SLOT + PAGE_SIZE; /* guard below */
-	for (uint64_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE)
-		CHECK(kmap(va_init(base + off), page_alloc(), PAGE_SIZE, PTE_W | PTE_NX) == 0);
+	CHECK(kmap(va_init(base), pages_alloc(KSTACK_ORDER), KSTACK_SIZE, PTE_W | PTE_NX) == 0);
 	*bottom = base;
 	*top = base + KSTACK_SIZE;
+}
+
+void stack_free(uint64_t bottom)
+{
+	uint64_t slot = (bottom - KSTACK_VBASE) / KSTACK_SLOT;
+	paddr_t pa = {0};
+	uint64_t flags = 0;
+	uint64_t f = 0;
+
+	CHECK(bottom == KSTACK_VBASE + slot * KSTACK_SLOT + PAGE_SIZE && slot != 0 &&
+	      slot < KSTACK_SLOTS);
+	CHECK(ktranslate(va_init(bottom), &pa, &flags) == 0);
+	CHECK(kunmap(va_init(bottom), KSTACK_SIZE) == 0);
+	pages_free(pa, KSTACK_ORDER);
+	f = spin_lock_irqsave(&slot_lock);
+	CHECK(bitmap_free_range(&slots, slot, 1));
+	spin_unlock_irqrestore(&slot_lock, f);
 }
 
 void *kmap_mmio(paddr_t pa, uint64_t size)

@@ -88,3 +88,26 @@ TEST(mm_unmap_shoots_down_all_cpus)
 	smp_call_all(expect_fault, &faults);
 	EXPECT_EQ(faults, smp_cpus_online());
 }
+
+/* A 2 MiB mapping (of low guest RAM, outside the SVSM region) reads the same bytes as 4 KiB. */
+#define BIG_VA	 (KMAP_VBASE + KMAP_SIZE / 4)
+#define BIG_PHYS 0x400000ull
+
+TEST(mm_map_2m_page)
+{
+	paddr_t pa;
+	uint64_t f = 0;
+	volatile uint64_t *big = (volatile uint64_t *)BIG_VA;
+
+	ASSERT(kmap(va_init(BIG_VA), pa_init(BIG_PHYS), PAGE_SIZE_2M, PTE_W | PTE_NX | PTE_PS) ==
+	       0);
+	ASSERT(ktranslate(va_init(BIG_VA + 0x12345), &pa, &f) == 0);
+	EXPECT_EQ(pa_addr(pa), BIG_PHYS + 0x12345);
+	EXPECT(f & PTE_PS);
+	big[0x1000 / 8] = 0xabcdef;
+	EXPECT_EQ(big[0x1000 / 8], 0xabcdef);
+	/* Part of a large page cannot be unmapped; all of it can. */
+	EXPECT_EQ(kunmap(va_init(BIG_VA + PAGE_SIZE_4K), PAGE_SIZE_4K), PGTABLE_EINVAL);
+	EXPECT(kunmap(va_init(BIG_VA), PAGE_SIZE_2M) == 0);
+	EXPECT(!kaddr_mapped(BIG_VA));
+}

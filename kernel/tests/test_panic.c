@@ -5,9 +5,24 @@
  * option this file does nothing.
  */
 #include <copra/cmdline.h>
+#include <copra/kmalloc.h>
 #include <copra/panic.h>
 #include <copra/test.h>
 #include <lib/string.h>
+
+static __attribute__((noinline, noipa)) void crash_oom(void)
+{
+	for (;;)
+		(void)kmalloc(1u << 20);
+}
+
+static __attribute__((noinline, noipa)) void crash_double_free(void)
+{
+	void *p = kmalloc(64);
+
+	kfree(p);
+	kfree(p);
+}
 
 void ktest_early_hook(void);
 
@@ -44,6 +59,10 @@ void ktest_early_hook(void)
 		crash_ud();
 	else if (strcmp(kind, "overflow") == 0)
 		crash_overflow(0);
+	else if (strcmp(kind, "oom") == 0)
+		crash_oom();
+	else if (strcmp(kind, "double_free") == 0)
+		crash_double_free();
 	else if (strcmp(kind, "check") == 0)
 		CHECK(kind[0] == 'x');
 	pr_err("ktest: unknown crash kind %s\n", kind);

@@ -116,6 +116,14 @@ def build_cases(build, kvm):
     cases.append(Case("panic-check", test, EXIT_PANIC, [
         r"PANIC on cpu 0: CHECK failed: kind\[0\] == 'x'", r"backtrace:"], [r"passed"],
         cmdline="ktest.crash=check"))
+    cases.append(Case("panic-oom-report", test, EXIT_PANIC, [
+        r"out of memory: 1048576 bytes requested by 0x[0-9a-f]+ crash_oom\+",
+        r"free blocks per order: 0:\d+ 1:\d+", r"PANIC on cpu 0: out of memory"], [r"passed"],
+        cmdline="ktest.crash=oom"))
+    cases.append(Case("panic-double-free", test, EXIT_PANIC, [
+        r"PANIC on cpu 0: heap violation: .*free", r"#0 +[0-9a-f]+ heap_violation\+",
+        r"kfree\+", r"ktest_early_hook\+"], [r"passed"],
+        cmdline="ktest.crash=double_free"))
     # Bad input to the loader: a clear message and the boot-error status, never a triple fault.
     fatal = r"copra loader: FATAL: "
     cases.append(Case("loader-ram-8M", prod, EXIT_BOOT_ERROR,
