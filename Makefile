@@ -15,5 +15,6 @@ include tests/module.mk
 include bench/module.mk
 include mk/targets.mk
 include mk/process.mk
+include mk/lint.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

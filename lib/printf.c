@@ -205,6 +205,8 @@ static uint64_t fetch_signed(va_list *ap, enum len_mod len, bool *neg)
 
 	switch (len) {
 	case LEN_HH:
+		/* %hhd: C11 7.21.6.1 says the argument is converted to signed char. */
+		// NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c): that is the intent
 		v = (signed char)va_arg(*ap, int);
 		break;
 	case LEN_H:

@@ -68,6 +68,7 @@ check: setup
 	@$(MAKE) --no-print-directory unit-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory stack-budget
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory deps-check
 	@scripts/repro-check

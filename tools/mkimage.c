@@ -57,11 +57,11 @@ static __printf(1, 2) __noreturn void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mkimage: ");
+	(void)fprintf(stderr, "mkimage: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	(void)vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	(void)fputc('\n', stderr);
 	exit(1);
 }
 
@@ -79,7 +79,7 @@ static struct buf read_file(const char *path)
 	b.data = malloc(b.size ? b.size : 1);
 	if (!b.data || fread(b.data, 1, b.size, f) != b.size)
 		die("cannot read %s", path);
-	fclose(f);
+	(void)fclose(f); /* read-only: nothing to flush */
 	return b;
 }
 
@@ -114,6 +114,8 @@ static struct buf build_symtab(const struct buf *k)
 
 		if (st->sh_type != SHT_SYMTAB)
 			continue;
+		if (ents)
+			die("%s", "kernel ELF has more than one .symtab");
 		if (st->sh_link >= eh->e_shnum || st->sh_entsize != sizeof(struct elf64_sym) ||
 		    !range_within(st->sh_offset, st->sh_size, 0, k->size))
 			die("%s", "bad .symtab");
@@ -121,6 +123,8 @@ static struct buf build_symtab(const struct buf *k)
 		if (!range_within(str->sh_offset, str->sh_size, 0, k->size) || str->sh_size == 0)
 			die("%s", "bad .strtab");
 		ents = calloc(st->sh_size / sizeof(struct elf64_sym) + 1, sizeof(*ents));
+		if (!ents)
+			die("%s", "out of memory");
 		for (uint64_t j = 0; j < st->sh_size / sizeof(struct elf64_sym); j++) {
 			const struct elf64_sym *s =
 				(const void *)(k->data + st->sh_offset + j * sizeof(*s));
@@ -138,8 +142,13 @@ static struct buf build_symtab(const struct buf *k)
 			    (s->st_shndx < eh->e_shnum && !(sh[s->st_shndx].sh_flags & 4 /* X */)))
 				continue;
 			if (strsz + len + 1 > strcap) {
+				char *grown = NULL;
+
 				strcap = (strsz + len + 1) * 2;
-				strs = realloc(strs, strcap);
+				grown = realloc(strs, strcap);
+				if (!grown)
+					die("%s", "out of memory");
+				strs = grown;
 			}
 			ents[nents].addr = s->st_value;
 			ents[nents].size = (uint32_t)(s->st_size > UINT32_MAX ? 0 : s->st_size);
@@ -158,6 +167,8 @@ static struct buf build_symtab(const struct buf *k)
 	hdr.reserved = 0;
 	out.size = sizeof(hdr) + nents * sizeof(*ents) + strsz;
 	out.data = calloc(1, out.size);
+	if (!out.data)
+		die("%s", "out of memory");
 	memcpy(out.data, &hdr, sizeof(hdr));
 	memcpy(out.data + sizeof(hdr), ents, nents * sizeof(*ents));
 	memcpy(out.data + sizeof(hdr) + nents * sizeof(*ents), strs, strsz);
@@ -229,6 +240,8 @@ int main(int argc, char **argv)
 	h.header_crc32 = crc32c_update(0, &h, sizeof(h));
 
 	img = calloc(1, size);
+	if (!img)
+		die("%s", "out of memory");
 	memcpy(img + h.kernel_offset, kernel.data, kernel.size);
 	if (syms.size)
 		memcpy(img + h.symtab_offset, syms.data, syms.size);
@@ -236,7 +249,17 @@ int main(int argc, char **argv)
 	memcpy(img + size - LOADER_ROM_SIZE, loader.data, loader.size);
 
 	f = fopen(out_path, "wb");
-	if (!f || fwrite(img, 1, size, f) != size || fclose(f) != 0)
+	if (!f)
+		die("cannot create %s", out_path);
+	if (fwrite(img, 1, size, f) != size) {
+		(void)fclose(f);
 		die("cannot write %s", out_path);
+	}
+	if (fclose(f) != 0)
+		die("cannot write %s", out_path);
+	free(img);
+	free(syms.data);
+	free(kernel.data);
+	free(loader.data);
 	return 0;
 }

@@ -48,13 +48,16 @@ int ktest_run_all(void)
 {
 	unsigned int passed = 0, failed = 0;
 	char filter[64] = "";
+	size_t count = 0;
 
 	if ((uintptr_t)__ktests_start == (uintptr_t)__ktests_end)
 		return -1;
 	cmdline_get("ktest", filter, sizeof(filter));
 	ktest_early_hook();
 	pr_info("ktest: running in-Copra tests\n");
-	for (const struct ktest *k = __ktests_start; k < __ktests_end; k++) {
+	count = ((uintptr_t)__ktests_end - (uintptr_t)__ktests_start) / sizeof(struct ktest);
+	for (size_t i = 0; i < count; i++) {
+		const struct ktest *k = &__ktests_start[i];
 		struct ktest_ctx ctx = {k->name, 0};
 
 		if (!contains(k->name, filter))

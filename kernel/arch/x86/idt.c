@@ -71,7 +71,7 @@ const char *trap_name(uint64_t vector)
 
 static void set_gate(unsigned int vec, unsigned int ist)
 {
-	uint64_t off = (uint64_t)(isr_stubs + 16 * vec);
+	uint64_t off = (uint64_t)(uintptr_t)isr_stubs + (uint64_t)16 * vec;
 	struct idt_gate *g = &idt[vec];
 
 	g->off_lo = off & 0xffff;

@@ -71,7 +71,7 @@ static void tramp_write(void *page, const char *field, const void *val, size_t l
 
 void smp_boot_aps(const struct boot_info *bi)
 {
-	uint64_t tsize = (uint64_t)(smp_tramp_end - smp_tramp_start);
+	uint64_t tsize = (uintptr_t)smp_tramp_end - (uintptr_t)smp_tramp_start;
 	uint32_t want = bi->cpu_count;
 	uint32_t cr3 = (uint32_t)read_cr3();
 	uint32_t efer = cpu_feat.nx ? EFER_LME | EFER_NXE : EFER_LME;
@@ -103,7 +103,8 @@ void smp_boot_aps(const struct boot_info *bi)
 	CHECK(kmap(va_init(SMP_TRAMPOLINE_PHYS), pa_init(SMP_TRAMPOLINE_PHYS), PAGE_SIZE, 0) == 0);
 
 	platform_start_aps(SMP_TRAMPOLINE_PHYS);
-	deadline = rdtsc() + 2000 * tsc_khz(); /* 2 s */
+	/* Generous: under TCG on a loaded host a vCPU thread can wait seconds for a core. */
+	deadline = rdtsc() + 10000 * tsc_khz(); /* 10 s */
 	while (READ_ONCE(cpus_online) < want && rdtsc() < deadline)
 		cpu_relax();
 	CHECK(kunmap(va_init(SMP_TRAMPOLINE_PHYS), PAGE_SIZE) == 0);
@@ -160,11 +161,11 @@ static void call_post(struct percpu *pc, void (*fn)(void *), void *arg)
 
 static void call_wait(struct percpu *pc)
 {
-	uint64_t deadline = rdtsc() + 5000 * tsc_khz();
+	uint64_t deadline = rdtsc() + 20000 * tsc_khz();
 
 	while (!__atomic_load_n(&pc->call_done, __ATOMIC_ACQUIRE)) {
 		if (rdtsc() > deadline)
-			panic("smp: cpu %u did not answer a call within 5 s", pc->index);
+			panic("smp: cpu %u did not answer a call within 20 s", pc->index);
 		cpu_relax();
 	}
 }
