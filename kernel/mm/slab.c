@@ -315,6 +315,12 @@ void *heap_alloc(struct heap *h, size_t size)
 	if (unlikely(size - 1 >= SLAB_MAX_SIZE))
 		return alloc_large(h, size);
 	cls = size_class(size);
+	if (h->cache[cls].hot) {
+		void *p = (void *)h->cache[cls].hot;
+
+		h->cache[cls].hot = 0;
+		return p;
+	}
 	id = h->cache[cls].partial;
 	if (unlikely(id == BUDDY_NONE))
 		return alloc_grow(h, cls);
@@ -380,6 +386,8 @@ static __attribute__((noinline)) void free_slow(struct heap *h, void *ptr)
 	why = locate(h, ptr, &loc, &bad);
 	if (!why && loc.kind == KIND_PAGES)
 		why = "heap_free: block came from heap_alloc_pages";
+	if (!why && loc.kind == KIND_SLAB && h->cache[loc.cls].hot == (uintptr_t)ptr)
+		why = "heap: object is already free (double free)";
 	if (!why && loc.kind == KIND_SLAB)
 		why = "heap_free: internal error, live slab object refused by the fast path";
 	if (why) {
@@ -406,45 +414,75 @@ static __attribute__((noinline)) void slab_changed(struct heap *h, unsigned cls,
 	slab_destroy(h, cls, id);
 }
 
-void heap_free(struct heap *h, void *ptr)
+/* Returns the slab object's slab record and bit when ptr is a live object of a slab. */
+static inline __attribute__((always_inline)) bool
+slab_object(struct heap *h, const void *ptr, unsigned *cls_out, uint32_t *id_out, unsigned *idx_out)
 {
 	uint64_t off = (uintptr_t)ptr - h->base;
 	const struct buddy_page *m = NULL;
 	unsigned cls = 0;
 	unsigned shift = 0;
 	unsigned idx = 0;
-	uint32_t id = 0;
 	struct slab_rec *r = NULL;
-	uint64_t bit = 0;
 
 	/* NULL lies outside the region too: heap_init refuses a NULL base. */
 	if (unlikely(off >= h->bytes))
-		goto slow;
+		return false;
 	m = &h->buddy.meta[off >> BUDDY_PAGE_SHIFT];
 	/* One unsigned compare checks both the state and a slab owner tag. */
 	cls = (((unsigned)m->state << 16) | m->owner) -
 	      (((unsigned)BUDDY_ALLOC_HEAD << 16) | HEAP_OWNER_SLAB);
 	if (unlikely(cls >= SLAB_NCLASSES))
-		goto slow;
+		return false;
 	shift = SLAB_MIN_SHIFT + cls;
 	if (unlikely(off & ((1ull << shift) - 1)))
-		goto slow;
+		return false;
 	idx = (unsigned)((off & PAGE_OFFSET_MASK) >> shift);
-	id = m->owner_data;
-	r = rec(h, id);
-	bit = 1ull << (idx % 64);
-	if (unlikely(r->free_map[idx / 64] & bit))
-		goto slow;
-	r->free_map[idx / 64] |= bit;
+	r = rec(h, m->owner_data);
+	if (unlikely(r->free_map[idx / 64] & (1ull << (idx % 64))))
+		return false;
+	*cls_out = cls;
+	*id_out = m->owner_data;
+	*idx_out = idx;
+	return true;
+}
+
+/* Marks a live object (checked by slab_object) free in its slab. */
+static inline __attribute__((always_inline)) void slab_put(struct heap *h, unsigned cls,
+							   uint32_t id, unsigned idx)
+{
+	struct slab_rec *r = rec(h, id);
+
+	r->free_map[idx / 64] |= 1ull << (idx % 64);
 	r->nfree++;
 	if (unlikely(r->nfree == 1))
 		slab_changed(h, cls, id);
 	else if (unlikely(r->nfree == objs_per_slab(cls)) &&
 		 !(h->cache[cls].partial == id && r->next == BUDDY_NONE))
 		slab_changed(h, cls, id);
-	return;
-slow:
-	free_slow(h, ptr);
+}
+
+void heap_free(struct heap *h, void *ptr)
+{
+	unsigned cls = 0;
+	unsigned idx = 0;
+	uint32_t id = 0;
+	uintptr_t hot = 0;
+
+	if (unlikely(!slab_object(h, ptr, &cls, &id, &idx))) {
+		free_slow(h, ptr);
+		return;
+	}
+	hot = h->cache[cls].hot;
+	if (unlikely(hot == (uintptr_t)ptr)) {
+		free_slow(h, ptr); /* reports the double free */
+		return;
+	}
+	if (!hot) {
+		h->cache[cls].hot = (uintptr_t)ptr;
+		return;
+	}
+	slab_put(h, cls, id, idx);
 }
 
 void *heap_alloc_pages(struct heap *h, unsigned order)
@@ -481,6 +519,8 @@ size_t heap_usable_size(const struct heap *h, const void *ptr)
 	uint64_t bad = 0;
 	const char *why = locate(h, ptr, &loc, &bad);
 
+	if (!why && loc.kind == KIND_SLAB && h->cache[loc.cls].hot == (uintptr_t)ptr)
+		why = "heap: object is free";
 	if (why) {
 		report(h, why, bad, loc.order);
 		return 0;
@@ -490,8 +530,28 @@ size_t heap_usable_size(const struct heap *h, const void *ptr)
 	return (size_t)BUDDY_PAGE_SIZE << loc.order;
 }
 
+/* Puts every class's hot object back into its slab. */
+static void flush_hot(struct heap *h)
+{
+	for (unsigned cls = 0; cls < SLAB_NCLASSES; cls++) {
+		void *p = (void *)h->cache[cls].hot;
+		unsigned c = 0;
+		unsigned idx = 0;
+		uint32_t id = 0;
+
+		if (!p)
+			continue;
+		h->cache[cls].hot = 0;
+		if (slab_object(h, p, &c, &id, &idx))
+			slab_put(h, c, id, idx);
+		else
+			report(h, "heap: internal error, bad hot object", (uintptr_t)p, 0);
+	}
+}
+
 void heap_trim(struct heap *h)
 {
+	flush_hot(h);
 	for (unsigned cls = 0; cls < SLAB_NCLASSES; cls++) {
 		struct slab_cache *c = &h->cache[cls];
 		uint32_t id = c->partial;
@@ -523,6 +583,7 @@ void heap_stats(const struct heap *h, struct heap_stats *out)
 
 		for (uint32_t id = c->partial; id != BUDDY_NONE; id = rec(h, id)->next)
 			free += rec(h, id)->nfree;
+		free += c->hot != 0; /* the hot object is free for the caller's purposes */
 		out->cls[cls] = (struct heap_class_stats){
 			.size = 1u << (SLAB_MIN_SHIFT + cls),
 			.in_use = c->slabs * objs_per_slab(cls) - free,

@@ -59,10 +59,17 @@
  * freed-into first. Objects in use are not counted on the fast paths; heap_stats derives
  * them from the slabs.
  */
+/*
+ * `hot` holds the most recently freed object of the class (0: none). It stays marked
+ * allocated in its slab's bitmap, so the next heap_alloc of the class returns it without
+ * touching the slab record; a second free of it, or heap_usable_size on it, is still caught
+ * (one compare), and heap_trim / heap_stats account for it as free.
+ */
 struct slab_cache {
 	uint32_t partial; /* slabs with at least one free object */
 	uint32_t pad;
 	uint64_t slabs; /* slab pages held */
+	uintptr_t hot;	/* freed object kept for the next allocation, or 0 */
 };
 
 struct heap {
