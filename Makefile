@@ -16,5 +16,7 @@ include bench/module.mk
 include mk/targets.mk
 include mk/process.mk
 include mk/lint.mk
+include proofs/module.mk
+include fuzz/module.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,17 +7,26 @@
 #include <lib/bitmap.h>
 
 /* The word holding bit, and bit's mask inside that word. */
+/*@ assigns \nothing;
+    ensures \result == bit >> 6;
+ */
 static inline size_t word_of(size_t bit)
 {
 	return bit >> 6;
 }
 
+/*@ assigns \nothing;
+    ensures \result == 1 << (bit & 63);
+ */
 static inline uint64_t bit_mask(size_t bit)
 {
 	return (uint64_t)1 << (bit & 63);
 }
 
 /* Bits [off, off + n) of a word; the caller ensures 1 <= n and off + n <= 64. */
+/*@ requires 1 <= n && off + n <= 64;
+    assigns \nothing;
+ */
 static uint64_t span_mask(size_t off, size_t n)
 {
 	if (n >= 64)
@@ -26,6 +35,10 @@ static uint64_t span_mask(size_t off, size_t n)
 }
 
 /* Index of the lowest set bit of w; the caller ensures w != 0. */
+/*@ requires w != 0;
+    assigns \nothing;
+    ensures \result < 64;
+ */
 static size_t lowest_set(uint64_t w)
 {
 	size_t n = 0;
@@ -55,10 +68,14 @@ static size_t lowest_set(uint64_t w)
 	return n;
 }
 
+/*@ assigns \nothing;
+ */
 static size_t popcount64(uint64_t w)
 {
 	size_t n = 0;
 
+	/*@ loop assigns w, n;
+	 */
 	while (w != 0) {
 		w &= w - 1; /* clears the lowest set bit */
 		n++;
@@ -67,6 +84,10 @@ static size_t popcount64(uint64_t w)
 }
 
 /* True when [start, start + count) lies in [0, nbits); written so nothing can overflow. */
+/*@ requires \valid_read(b);
+    assigns \nothing;
+    ensures \result <==> start + count <= b->nbits;
+ */
 static bool range_ok(const struct bitmap *b, size_t start, size_t count)
 {
 	return start <= b->nbits && count <= b->nbits - start;
@@ -76,6 +97,11 @@ static bool range_ok(const struct bitmap *b, size_t start, size_t count)
  * The range walk shared by every range operation: the mask of the bits of [pos, end) that lie
  * in pos's word. The caller ensures pos < end; the mask covers min(64 - (pos & 63), end - pos)
  * bits, which is how far the caller then advances pos.
+ */
+/*@ requires pos < end;
+    assigns \nothing;
+    ensures 1 <= \result <= 64 - (pos & 63) && \result <= end - pos;
+    ensures \result == 64 - (pos & 63) || \result == end - pos;
  */
 static size_t chunk_len(size_t pos, size_t end)
 {
@@ -90,11 +116,18 @@ enum range_op {
 };
 
 /* Sets or clears [start, start + count); the caller has checked range_ok. */
+/*@ requires bitmap_ok(b) && start + count <= b->nbits;
+    assigns b->words[0 .. bitmap_nwords(b->nbits) - 1];
+ */
 static void range_apply(struct bitmap *b, size_t start, size_t count, enum range_op op)
 {
 	size_t end = start + count;
 	size_t pos = start;
 
+	/*@ loop invariant start <= pos <= end;
+	    loop assigns pos, b->words[0 .. bitmap_nwords(\at(b->nbits, Pre)) - 1];
+	    loop variant end - pos;
+	 */
 	while (pos < end) {
 		size_t n = chunk_len(pos, end);
 		uint64_t m = span_mask(pos & 63, n);
@@ -108,11 +141,18 @@ static void range_apply(struct bitmap *b, size_t start, size_t count, enum range
 }
 
 /* True when every bit of [start, start + count) is set; the caller has checked range_ok. */
+/*@ requires bitmap_ok(b) && start + count <= b->nbits;
+    assigns \nothing;
+ */
 static bool range_all_set(const struct bitmap *b, size_t start, size_t count)
 {
 	size_t end = start + count;
 	size_t pos = start;
 
+	/*@ loop invariant start <= pos <= end;
+	    loop assigns pos;
+	    loop variant end - pos;
+	 */
 	while (pos < end) {
 		size_t n = chunk_len(pos, end);
 		uint64_t m = span_mask(pos & 63, n);
@@ -124,28 +164,67 @@ static bool range_all_set(const struct bitmap *b, size_t start, size_t count)
 	return true;
 }
 
+/*@ requires \valid(b) && \valid(words + (0 .. bitmap_nwords(nbits) - 1));
+    requires \separated(b, words + (0 .. bitmap_nwords(nbits) - 1));
+    assigns *b, words[0 .. bitmap_nwords(nbits) - 1];
+    ensures bitmap_ok(b) && b->words == words && b->nbits == nbits;
+    ensures \forall integer k; 0 <= k < bitmap_nwords(nbits) ==> words[k] == 0;
+ */
 void bitmap_init(struct bitmap *b, uint64_t *words, size_t nbits)
 {
 	size_t nwords = BITMAP_WORDS(nbits);
 
 	b->words = words;
 	b->nbits = nbits;
+	/*@ loop invariant 0 <= i <= nwords;
+	    loop invariant \forall integer k; 0 <= k < i ==> words[k] == 0;
+	    loop assigns i, words[0 .. nwords - 1];
+	    loop variant nwords - i;
+	 */
 	for (size_t i = 0; i < nwords; i++)
 		words[i] = 0;
 }
 
+/*@ requires bitmap_ok(b);
+    assigns b->words[bit >> 6];
+    behavior in_range:
+      assumes bit < b->nbits;
+      ensures b->words[bit >> 6] == (\old(b->words[bit >> 6]) | (1 << (bit & 63)));
+      ensures bitmap_bit(b, bit);
+    behavior out_of_range:
+      assumes bit >= b->nbits;
+      assigns \nothing;
+    complete behaviors;
+    disjoint behaviors;
+ */
 void bitmap_set(struct bitmap *b, size_t bit)
 {
 	if (bit < b->nbits)
 		b->words[word_of(bit)] |= bit_mask(bit);
 }
 
+/*@ requires bitmap_ok(b);
+    assigns b->words[bit >> 6];
+    behavior in_range:
+      assumes bit < b->nbits;
+      ensures b->words[bit >> 6] == (\old(b->words[bit >> 6]) & (uint64_t)~(1 << (bit & 63)));
+      ensures !bitmap_bit(b, bit);
+    behavior out_of_range:
+      assumes bit >= b->nbits;
+      assigns \nothing;
+    complete behaviors;
+    disjoint behaviors;
+ */
 void bitmap_clear(struct bitmap *b, size_t bit)
 {
 	if (bit < b->nbits)
 		b->words[word_of(bit)] &= ~bit_mask(bit);
 }
 
+/*@ requires bitmap_ok(b);
+    assigns \nothing;
+    ensures \result <==> bit < b->nbits && bitmap_bit(b, bit);
+ */
 bool bitmap_test(const struct bitmap *b, size_t bit)
 {
 	if (bit >= b->nbits)
@@ -153,6 +232,17 @@ bool bitmap_test(const struct bitmap *b, size_t bit)
 	return (b->words[word_of(bit)] & bit_mask(bit)) != 0;
 }
 
+/*@ requires bitmap_ok(b);
+    assigns b->words[0 .. bitmap_nwords(b->nbits) - 1];
+    ensures \result <==> start + count <= b->nbits;
+    behavior fits:
+      assumes start + count <= b->nbits;
+    behavior does_not_fit:
+      assumes start + count > b->nbits;
+      assigns \nothing;
+    complete behaviors;
+    disjoint behaviors;
+ */
 bool bitmap_set_range(struct bitmap *b, size_t start, size_t count)
 {
 	if (!range_ok(b, start, count))
@@ -161,6 +251,17 @@ bool bitmap_set_range(struct bitmap *b, size_t start, size_t count)
 	return true;
 }
 
+/*@ requires bitmap_ok(b);
+    assigns b->words[0 .. bitmap_nwords(b->nbits) - 1];
+    ensures \result <==> start + count <= b->nbits;
+    behavior fits:
+      assumes start + count <= b->nbits;
+    behavior does_not_fit:
+      assumes start + count > b->nbits;
+      assigns \nothing;
+    complete behaviors;
+    disjoint behaviors;
+ */
 bool bitmap_clear_range(struct bitmap *b, size_t start, size_t count)
 {
 	if (!range_ok(b, start, count))
@@ -169,11 +270,18 @@ bool bitmap_clear_range(struct bitmap *b, size_t start, size_t count)
 	return true;
 }
 
+/*@ requires bitmap_ok(b);
+    assigns \nothing;
+ */
 size_t bitmap_count(const struct bitmap *b)
 {
 	size_t nwords = BITMAP_WORDS(b->nbits);
 	size_t n = 0;
 
+	/*@ loop invariant 0 <= i <= nwords;
+	    loop assigns i, n;
+	    loop variant nwords - i;
+	 */
 	for (size_t i = 0; i < nwords; i++)
 		n += popcount64(b->words[i]);
 	return n;
@@ -183,6 +291,11 @@ size_t bitmap_count(const struct bitmap *b)
  * Lowest index >= from whose bit equals `want`, or nbits. Words are inverted when looking for
  * zeros, so one scan serves both; padding bits past nbits may then look like hits, which the
  * final clamp to nbits removes.
+ */
+/*@ requires bitmap_ok(b);
+    assigns \nothing;
+    ensures \result <= b->nbits;
+    ensures from >= b->nbits ==> \result == b->nbits;
  */
 static size_t find_first(const struct bitmap *b, size_t from, bool want)
 {
@@ -196,6 +309,10 @@ static size_t find_first(const struct bitmap *b, size_t from, bool want)
 	i = word_of(from);
 	/* Drop the bits below from in its word. */
 	w = (b->words[i] ^ flip) & ~(bit_mask(from) - 1);
+	/*@ loop invariant from >> 6 <= i < nwords;
+	    loop assigns i, w;
+	    loop variant nwords - i;
+	 */
 	while (w == 0) {
 		i++;
 		if (i >= nwords)
@@ -206,11 +323,21 @@ static size_t find_first(const struct bitmap *b, size_t from, bool want)
 	return from < b->nbits ? from : b->nbits;
 }
 
+/*@ requires bitmap_ok(b);
+    assigns \nothing;
+    ensures \result <= b->nbits;
+    ensures from >= b->nbits ==> \result == b->nbits;
+ */
 size_t bitmap_find_first_zero(const struct bitmap *b, size_t from)
 {
 	return find_first(b, from, false);
 }
 
+/*@ requires bitmap_ok(b);
+    assigns \nothing;
+    ensures \result <= b->nbits;
+    ensures from >= b->nbits ==> \result == b->nbits;
+ */
 size_t bitmap_find_first_set(const struct bitmap *b, size_t from)
 {
 	return find_first(b, from, true);
@@ -219,6 +346,12 @@ size_t bitmap_find_first_set(const struct bitmap *b, size_t from)
 /*
  * Rounds *pos up to a multiple of align (a power of two) and returns true when the result is
  * still <= nbits; false when it would pass nbits (or overflow).
+ */
+/*@ requires \valid_read(b) && \valid(pos) && \separated(b, pos);
+    requires *pos <= b->nbits;
+    requires align != 0 && (align & (align - 1)) == 0;
+    assigns *pos;
+    ensures \result ==> \old(*pos) <= *pos <= b->nbits;
  */
 static bool align_up_within(const struct bitmap *b, size_t *pos, size_t align)
 {
@@ -232,6 +365,15 @@ static bool align_up_within(const struct bitmap *b, size_t *pos, size_t align)
 	return true;
 }
 
+/*@ requires bitmap_ok(b) && \valid(start) && \separated(start, b);
+    requires \separated(start, b->words + (0 .. bitmap_nwords(b->nbits) - 1));
+    assigns b->words[0 .. bitmap_nwords(b->nbits) - 1], *start;
+    ensures \result ==> count != 0 && *start + count <= b->nbits;
+    behavior refused:
+      assumes count == 0 || align == 0 || (align & (align - 1)) != 0;
+      assigns \nothing;
+      ensures !\result;
+ */
 bool bitmap_alloc_range(struct bitmap *b, size_t count, size_t align, size_t *start)
 {
 	size_t pos = 0;
@@ -241,6 +383,9 @@ bool bitmap_alloc_range(struct bitmap *b, size_t count, size_t align, size_t *st
 	/*
 	 * Candidate starts only move forward: each failed candidate is followed by a skip past the
 	 * first set bit inside it, and no lower aligned start can fit because that bit blocks it.
+	 */
+	/*@ loop invariant pos <= b->nbits;
+	    loop assigns pos;
 	 */
 	while (pos < b->nbits) {
 		size_t busy = 0;
@@ -259,6 +404,14 @@ bool bitmap_alloc_range(struct bitmap *b, size_t count, size_t align, size_t *st
 	return false;
 }
 
+/*@ requires bitmap_ok(b);
+    assigns b->words[0 .. bitmap_nwords(b->nbits) - 1];
+    ensures \result ==> count != 0 && start + count <= b->nbits;
+    behavior refused:
+      assumes count == 0 || start + count > b->nbits;
+      assigns \nothing;
+      ensures !\result;
+ */
 bool bitmap_free_range(struct bitmap *b, size_t start, size_t count)
 {
 	if (count == 0 || !range_ok(b, start, count) || !range_all_set(b, start, count))

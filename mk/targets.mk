@@ -69,6 +69,8 @@ check: setup
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory stack-budget
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory proofs
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory deps-check
 	@scripts/repro-check

@@ -37,6 +37,30 @@ struct bitmap {
 	size_t nbits;
 };
 
+/*
+ * ACSL model (proofs/run.sh proves lib/bitmap.c against it): a bitmap is usable when its
+ * BITMAP_WORDS(nbits) words are valid and do not overlap the struct itself; bit i is the code's
+ * shift/and form.
+ */
+/*@ axiomatic BitmapArith {
+      // Trusted (WP 25 links no bitwise operator to arithmetic): the low six bits are the
+      // remainder by 64. Everything else about shifts is proved (WP's Bit-Shift tactic).
+      axiom bitmap_land63: \forall integer x; 0 <= x ==> (x & 63) == x % 64;
+    }
+    logic integer bitmap_nwords(integer nbits) = nbits / 64 + (nbits % 64 != 0 ? 1 : 0);
+    lemma bitmap_nwords_code: \forall integer n;
+      0 <= n ==> bitmap_nwords(n) == (n >> 6) + ((n & 63) != 0 ? 1 : 0);
+    lemma bitmap_nwords_fit: \forall integer n;
+      0 <= n <= 18446744073709551615 ==> bitmap_nwords(n) <= 18446744073709551615;
+    lemma bitmap_word_in_range: \forall integer i, n;
+      0 <= i < n ==> 0 <= (i >> 6) < bitmap_nwords(n);
+    predicate bitmap_ok{L}(struct bitmap *b) =
+      \valid(b) && \valid(b->words + (0 .. bitmap_nwords(b->nbits) - 1)) &&
+      \separated(b, b->words + (0 .. bitmap_nwords(b->nbits) - 1));
+    predicate bitmap_bit{L}(struct bitmap *b, integer i) =
+      (b->words[i >> 6] & (1 << (i & 63))) != 0;
+ */
+
 /* Points b at words (BITMAP_WORDS(nbits) of them) and clears every bit. */
 void bitmap_init(struct bitmap *b, uint64_t *words, size_t nbits);
 

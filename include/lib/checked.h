@@ -17,6 +17,10 @@
  * True when [base, base + len) lies inside [lo, lo + size) without wrapping.
  * An empty range (len == 0) is inside when base lies in [lo, lo + size].
  */
+/*@ assigns \nothing;
+    ensures \result <==> base + len <= UINT64_MAX && lo + size <= UINT64_MAX &&
+                         lo <= base && base + len <= lo + size;
+ */
 static inline bool range_within(uint64_t base, uint64_t len, uint64_t lo, uint64_t size)
 {
 	uint64_t end = 0;
@@ -28,6 +32,11 @@ static inline bool range_within(uint64_t base, uint64_t len, uint64_t lo, uint64
 }
 
 /* True when [a, a + alen) and [b, b + blen) share at least one byte (no wrap allowed). */
+/*@ assigns \nothing;
+    ensures \result <==> alen != 0 && blen != 0 &&
+                         (a + alen > UINT64_MAX || b + blen > UINT64_MAX ||
+                          (a < b + blen && b < a + alen));
+ */
 static inline bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	uint64_t aend = 0;

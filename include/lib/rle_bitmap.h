@@ -66,6 +66,24 @@ struct rle_bitmap {
 	struct rle_alloc alloc; /* a copy of what rle_init was given */
 };
 
+/*
+ * ACSL model (proofs/run.sh proves lib/rle_bitmap.c against it). rle_runs_ok is the run-array
+ * invariant above, stated pairwise (k < l ==> runs[k].end < runs[l].start gives sorted,
+ * disjoint and non-adjacent at once); rle_mem_ok is the storage invariant (cap runs are
+ * allocated, so cap * sizeof(struct rle_run) does not overflow); rle_bit says idx is set.
+ */
+/*@ predicate rle_runs_ok{L}(struct rle_bitmap *r) =
+      (\forall integer k; 0 <= k < r->nruns ==> r->runs[k].start < r->runs[k].end) &&
+      (\forall integer k, l; 0 <= k < l < r->nruns ==> r->runs[k].end < r->runs[l].start);
+    predicate rle_mem_ok{L}(struct rle_bitmap *r) =
+      \valid(r) && r->nruns <= r->cap && r->cap <= SIZE_MAX / sizeof(struct rle_run) &&
+      \valid(r->runs + (0 .. r->cap - 1)) &&
+      \separated(r, r->runs + (0 .. r->cap - 1));
+    predicate rle_ok{L}(struct rle_bitmap *r) = rle_mem_ok(r) && rle_runs_ok(r);
+    predicate rle_bit{L}(struct rle_bitmap *r, integer x) =
+      \exists integer k; 0 <= k < r->nruns && r->runs[k].start <= x < r->runs[k].end;
+ */
+
 /* Makes r empty, with no storage yet; *a is copied. Never fails. */
 void rle_init(struct rle_bitmap *r, const struct rle_alloc *a);
 

@@ -16,12 +16,18 @@
 #include <lib/checked.h>
 #include <lib/compiler.h>
 
+/*
+ * Assumed, not proved: the violation callback does not touch the allocator (the kernel's
+ * panics; the host tests' records the report elsewhere).
+ */
+/*@ assigns \nothing; */
 static void report(const struct buddy *b, const char *what, uint64_t page, unsigned order)
 {
 	if (b->violation)
 		b->violation(b->ctx, what, page, order);
 }
 
+/*@ assigns \nothing; */
 size_t buddy_meta_bytes(uint64_t npages)
 {
 	if (npages > BUDDY_MAX_PAGES)
@@ -29,6 +35,14 @@ size_t buddy_meta_bytes(uint64_t npages)
 	return (size_t)npages * sizeof(struct buddy_page);
 }
 
+/*@ requires buddy_links_ok(b) && page < b->npages && order <= BUDDY_MAX_ORDER;
+    assigns b->meta[0 .. b->npages - 1], b->free_head[order], b->free_blocks[order],
+            b->free_pages;
+    ensures buddy_links_ok(b);
+    ensures b->meta[page].state == BUDDY_FREE_HEAD && b->meta[page].order == order;
+    ensures b->free_head[order] == page;
+    exits \false;
+ */
 static void list_push(struct buddy *b, uint64_t page, unsigned order)
 {
 	struct buddy_page *p = &b->meta[page];
@@ -48,6 +62,12 @@ static void list_push(struct buddy *b, uint64_t page, unsigned order)
 }
 
 /* Takes a FREE_HEAD of `order` off its list; the caller rewrites its state. */
+/*@ requires buddy_links_ok(b) && page < b->npages && order <= BUDDY_MAX_ORDER;
+    assigns b->meta[0 .. b->npages - 1], b->free_head[order], b->free_blocks[order],
+            b->free_pages;
+    ensures buddy_links_ok(b);
+    exits \false;
+ */
 static void list_remove(struct buddy *b, uint64_t page, unsigned order)
 {
 	struct buddy_page *p = &b->meta[page];
@@ -62,10 +82,21 @@ static void list_remove(struct buddy *b, uint64_t page, unsigned order)
 	b->free_pages -= 1ull << order;
 }
 
+/*@ requires buddy_links_ok(b) && order <= BUDDY_MAX_ORDER;
+    requires page + (1 << order) <= b->npages;
+    assigns b->meta[0 .. b->npages - 1];
+    ensures buddy_links_ok(b);
+    exits \false;
+ */
 static void set_tails(struct buddy *b, uint64_t page, unsigned order, uint8_t state)
 {
 	uint64_t end = page + (1ull << order);
 
+	/*@ loop invariant page + 1 <= i <= end || i == page + 1;
+	    loop invariant buddy_links_ok(b);
+	    loop assigns i, b->meta[0 .. b->npages - 1];
+	    loop variant end - i;
+	 */
 	for (uint64_t i = page + 1; i < end; i++)
 		b->meta[i].state = state;
 }
@@ -74,8 +105,20 @@ static void set_tails(struct buddy *b, uint64_t page, unsigned order, uint8_t st
  * Puts the block [page, page + 2^order), whose tails are already FREE_TAIL and whose head is
  * not on any list, onto the free lists, merging with free buddies as far as they go.
  */
+/*@ requires buddy_links_ok(b) && page < b->npages && order <= BUDDY_MAX_ORDER;
+    assigns b->meta[0 .. b->npages - 1], b->free_head[0 .. BUDDY_MAX_ORDER],
+            b->free_blocks[0 .. BUDDY_MAX_ORDER], b->free_pages;
+    ensures buddy_links_ok(b);
+    exits \false;
+ */
 static void insert_merge(struct buddy *b, uint64_t page, unsigned order)
 {
+	/*@ loop invariant buddy_links_ok(b) && page < b->npages && order <= BUDDY_MAX_ORDER;
+	    loop assigns page, order, b->meta[0 .. b->npages - 1],
+	                 b->free_head[0 .. BUDDY_MAX_ORDER], b->free_blocks[0 .. BUDDY_MAX_ORDER],
+	                 b->free_pages;
+	    loop variant BUDDY_MAX_ORDER - order;
+	 */
 	while (order < BUDDY_MAX_ORDER) {
 		uint64_t buddy = page ^ (1ull << order);
 		struct buddy_page *bp = NULL;
@@ -98,6 +141,12 @@ static void insert_merge(struct buddy *b, uint64_t page, unsigned order)
 	list_push(b, page, order);
 }
 
+/*@ requires \valid(b) && \valid(meta + (0 .. buddy_clamp(npages) - 1));
+    requires \separated(b, meta + (0 .. buddy_clamp(npages) - 1));
+    assigns *b, meta[0 .. buddy_clamp(npages) - 1];
+    ensures b->meta == meta && b->npages == buddy_clamp(npages);
+    ensures \forall integer o; 0 <= o < BUDDY_NORDERS ==> b->free_head[o] == BUDDY_NONE;
+ */
 void buddy_init(struct buddy *b, struct buddy_page *meta, uint64_t npages,
 		buddy_violation_fn violation, void *ctx)
 {
@@ -110,10 +159,20 @@ void buddy_init(struct buddy *b, struct buddy_page *meta, uint64_t npages,
 	}
 	b->npages = npages;
 	b->free_pages = 0;
+	/*@ loop invariant 0 <= o <= BUDDY_NORDERS;
+	    loop invariant \forall integer k; 0 <= k < o ==> b->free_head[k] == BUDDY_NONE;
+	    loop assigns o, b->free_head[0 .. BUDDY_MAX_ORDER],
+	                 b->free_blocks[0 .. BUDDY_MAX_ORDER];
+	    loop variant BUDDY_NORDERS - o;
+	 */
 	for (unsigned o = 0; o < BUDDY_NORDERS; o++) {
 		b->free_head[o] = BUDDY_NONE;
 		b->free_blocks[o] = 0;
 	}
+	/*@ loop invariant 0 <= i <= npages;
+	    loop assigns i, meta[0 .. npages - 1];
+	    loop variant npages - i;
+	 */
 	for (uint64_t i = 0; i < npages; i++) {
 		meta[i] = (struct buddy_page){
 			.next = BUDDY_NONE,
@@ -124,10 +183,19 @@ void buddy_init(struct buddy *b, struct buddy_page *meta, uint64_t npages,
 }
 
 /* The largest order whose block starting at `page` is aligned and ends by `end`. */
+/*@ requires page < end;
+    assigns \nothing;
+    ensures \result <= BUDDY_MAX_ORDER && (1 << \result) <= end - page;
+    exits \false;
+ */
 static unsigned fit_order(uint64_t page, uint64_t end)
 {
 	unsigned order = 0;
 
+	/*@ loop invariant order <= BUDDY_MAX_ORDER && (1 << order) <= end - page;
+	    loop assigns order;
+	    loop variant BUDDY_MAX_ORDER - order;
+	 */
 	while (order < BUDDY_MAX_ORDER) {
 		uint64_t size = 2ull << order;
 
@@ -138,6 +206,11 @@ static unsigned fit_order(uint64_t page, uint64_t end)
 	return order;
 }
 
+/*@ requires buddy_links_ok(b);
+    assigns b->meta[0 .. b->npages - 1], b->free_head[0 .. BUDDY_MAX_ORDER],
+            b->free_blocks[0 .. BUDDY_MAX_ORDER], b->free_pages;
+    ensures buddy_links_ok(b);
+ */
 void buddy_release(struct buddy *b, uint64_t first, uint64_t count)
 {
 	uint64_t end = first;
@@ -147,12 +220,21 @@ void buddy_release(struct buddy *b, uint64_t first, uint64_t count)
 		return;
 	}
 	end = first + count;
+	/*@ loop invariant first <= i <= end;
+	    loop assigns i;
+	    loop variant end - i;
+	 */
 	for (uint64_t i = first; i < end; i++) {
 		if (b->meta[i].state != BUDDY_RESERVED) {
 			report(b, "buddy_release: page is not reserved", i, 0);
 			return;
 		}
 	}
+	/*@ loop invariant buddy_links_ok(b) && end <= b->npages && first <= end;
+	    loop assigns first, b->meta[0 .. b->npages - 1], b->free_head[0 .. BUDDY_MAX_ORDER],
+	                 b->free_blocks[0 .. BUDDY_MAX_ORDER], b->free_pages;
+	    loop variant end - first;
+	 */
 	while (first < end) {
 		unsigned order = fit_order(first, end);
 
@@ -162,6 +244,14 @@ void buddy_release(struct buddy *b, uint64_t first, uint64_t count)
 	}
 }
 
+/*@ requires buddy_links_ok(b) && buddy_blocks_ok(b) && \valid(page);
+    requires \separated(page, b, b->meta + (0 .. b->npages - 1));
+    assigns b->meta[0 .. b->npages - 1], b->free_head[0 .. BUDDY_MAX_ORDER],
+            b->free_blocks[0 .. BUDDY_MAX_ORDER], b->free_pages, *page;
+    ensures buddy_links_ok(b);
+    ensures \result ==> order <= BUDDY_MAX_ORDER && *page + (1 << order) <= b->npages;
+    ensures order > BUDDY_MAX_ORDER ==> !\result;
+ */
 bool buddy_alloc(struct buddy *b, unsigned order, uint64_t *page)
 {
 	unsigned o = order;
@@ -172,6 +262,10 @@ bool buddy_alloc(struct buddy *b, unsigned order, uint64_t *page)
 		report(b, "buddy_alloc: order above BUDDY_MAX_ORDER", 0, order);
 		return false;
 	}
+	/*@ loop invariant order <= o <= BUDDY_MAX_ORDER + 1;
+	    loop assigns o;
+	    loop variant BUDDY_MAX_ORDER + 1 - o;
+	 */
 	while (o <= BUDDY_MAX_ORDER && b->free_head[o] == BUDDY_NONE)
 		o++;
 	if (o > BUDDY_MAX_ORDER)
@@ -179,6 +273,12 @@ bool buddy_alloc(struct buddy *b, unsigned order, uint64_t *page)
 	head = b->free_head[o];
 	list_remove(b, head, o);
 	/* Split: keep the lower half, return upper halves to the lists. */
+	/*@ loop invariant order <= o <= BUDDY_MAX_ORDER && buddy_links_ok(b);
+	    loop invariant head + (1 << o) <= b->npages;
+	    loop assigns o, b->meta[0 .. b->npages - 1], b->free_head[0 .. BUDDY_MAX_ORDER],
+	                 b->free_blocks[0 .. BUDDY_MAX_ORDER], b->free_pages;
+	    loop variant o;
+	 */
 	while (o > order) {
 		o--;
 		list_push(b, head + (1ull << o), o);
@@ -194,6 +294,12 @@ bool buddy_alloc(struct buddy *b, unsigned order, uint64_t *page)
 }
 
 /* NULL when `page` may be freed as a block of `order`; otherwise why not. */
+/*@ requires buddy_links_ok(b);
+    assigns \nothing;
+    ensures \result == \null ==> order <= BUDDY_MAX_ORDER && page < b->npages &&
+            page + (1 << order) <= b->npages;
+    exits \false;
+ */
 static const char *free_refusal(const struct buddy *b, uint64_t page, unsigned order)
 {
 	const struct buddy_page *p = NULL;
@@ -222,6 +328,11 @@ static const char *free_refusal(const struct buddy *b, uint64_t page, unsigned o
 	}
 }
 
+/*@ requires buddy_links_ok(b);
+    assigns b->meta[0 .. b->npages - 1], b->free_head[0 .. BUDDY_MAX_ORDER],
+            b->free_blocks[0 .. BUDDY_MAX_ORDER], b->free_pages;
+    ensures buddy_links_ok(b);
+ */
 void buddy_free(struct buddy *b, uint64_t page, unsigned order)
 {
 	const char *why = free_refusal(b, page, order);
@@ -234,6 +345,10 @@ void buddy_free(struct buddy *b, uint64_t page, unsigned order)
 	insert_merge(b, page, order);
 }
 
+/*@ requires buddy_links_ok(b);
+    assigns b->meta[page].owner, b->meta[page].owner_data;
+    ensures buddy_links_ok(b);
+ */
 bool buddy_set_owner(struct buddy *b, uint64_t page, uint16_t owner, uint32_t owner_data)
 {
 	struct buddy_page *p = NULL;
@@ -248,11 +363,17 @@ bool buddy_set_owner(struct buddy *b, uint64_t page, uint16_t owner, uint32_t ow
 	return true;
 }
 
+/*@ requires \valid_read(b);
+    assigns \nothing;
+ */
 uint64_t buddy_free_pages(const struct buddy *b)
 {
 	return b->free_pages;
 }
 
+/*@ requires \valid_read(b);
+    assigns \nothing;
+ */
 uint64_t buddy_free_blocks(const struct buddy *b, unsigned order)
 {
 	return order > BUDDY_MAX_ORDER ? 0 : b->free_blocks[order];

@@ -81,6 +81,37 @@ struct buddy {
 	void *ctx;
 };
 
+/*
+ * ACSL model (proofs/run.sh proves kernel/mm/buddy.c against it). buddy_links_ok is what every
+ * call is proved to keep: the metadata array is valid and apart from the struct, and every
+ * list link (free_head, next, prev of every page) is BUDDY_NONE or a page in range.
+ * buddy_blocks_ok is the part of the block-structure invariant that buddy_alloc needs for its
+ * memory safety (a free list's blocks lie inside the region); it is assumed, not proved to be
+ * kept (docs/assurance.md).
+ */
+/*@ lemma buddy_pow_pos: \forall integer o; 0 <= o <= BUDDY_MAX_ORDER ==> 1 <= (1 << o) <= 512;
+    lemma buddy_pow_succ: \forall integer o;
+      0 <= o < BUDDY_MAX_ORDER ==> (1 << (o + 1)) == 2 * (1 << o) && (2 << o) == (1 << (o + 1));
+    logic integer buddy_clamp(integer npages) =
+      npages <= BUDDY_MAX_PAGES ? npages : BUDDY_MAX_PAGES;
+    predicate buddy_link_ok(integer l, integer npages) = l == BUDDY_NONE || 0 <= l < npages;
+    predicate buddy_links_ok{L}(struct buddy *b) =
+      \valid(b) && b->npages <= BUDDY_MAX_PAGES &&
+      \valid(b->meta + (0 .. b->npages - 1)) && \separated(b, b->meta + (0 .. b->npages - 1)) &&
+      (\forall integer o; 0 <= o < BUDDY_NORDERS ==> buddy_link_ok(b->free_head[o], b->npages)) &&
+      (\forall integer i; 0 <= i < b->npages ==>
+         buddy_link_ok(b->meta[i].next, b->npages) && buddy_link_ok(b->meta[i].prev, b->npages));
+    predicate buddy_blocks_ok{L}(struct buddy *b) =
+      (\forall integer o; 0 <= o < BUDDY_NORDERS ==> b->free_head[o] != BUDDY_NONE ==>
+         b->meta[b->free_head[o]].state == BUDDY_FREE_HEAD &&
+         b->meta[b->free_head[o]].order == o) &&
+      (\forall integer i; 0 <= i < b->npages ==> b->meta[i].state == BUDDY_FREE_HEAD ==>
+         b->meta[i].order <= BUDDY_MAX_ORDER && i + (1 << b->meta[i].order) <= b->npages &&
+         (b->meta[i].next == BUDDY_NONE ||
+          (b->meta[b->meta[i].next].state == BUDDY_FREE_HEAD &&
+           b->meta[b->meta[i].next].order == b->meta[i].order)));
+ */
+
 /* What buddy_page_info reports about one page. */
 struct buddy_page_info {
 	enum buddy_state state;

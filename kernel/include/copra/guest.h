@@ -30,6 +30,20 @@ struct guest_ram {
 	uint64_t svsm_start, svsm_end;
 };
 
+/*
+ * ACSL model of the table (proved in proofs/run.sh): at most GUEST_RAM_MAX ranges, each
+ * non-empty, pairwise sorted and disjoint (merged ranges never touch: r[i].end < r[j].start).
+ */
+/*@ predicate guest_ram_sorted{L}(struct guest_ram *g) =
+      g->n <= GUEST_RAM_MAX &&
+      (\forall integer i; 0 <= i < g->n ==> g->r[i].start < g->r[i].end) &&
+      (\forall integer i, j; 0 <= i < j < g->n ==> g->r[i].end < g->r[j].start);
+    predicate guest_in_ram{L}(struct guest_ram *g, integer gpa, integer len) =
+      \exists integer i; 0 <= i < g->n && g->r[i].start <= gpa && gpa + len <= g->r[i].end;
+    predicate guest_hits_svsm{L}(struct guest_ram *g, integer gpa, integer len) =
+      g->svsm_start < g->svsm_end && gpa < g->svsm_end && g->svsm_start < gpa + len;
+ */
+
 /* Builds the table from an (untrusted) e820 map; wrapping or empty entries are skipped. */
 void guest_ram_init(struct guest_ram *g, const struct boot_e820_entry *map, unsigned int n,
 		    uint64_t svsm_base, uint64_t svsm_size);

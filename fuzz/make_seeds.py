@@ -1,0 +1,397 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes the seed corpora of the fuzz harnesses into fuzz/corpus/NAME/.
+
+Every seed is small and meaningful: a valid input that reaches deep into the parser, or a
+near miss that fails one specific check. Input formats are described at the top of each
+fuzz/fuzz_NAME.c. The output is deterministic; run it again after changing a format and commit
+the result:
+
+    /usr/bin/python3 fuzz/make_seeds.py            # rewrites fuzz/corpus/*/
+    /usr/bin/python3 fuzz/make_seeds.py --out DIR  # elsewhere
+
+Each corpus directory is emptied first, so it holds exactly what this script writes.
+"""
+import argparse
+import os
+import re
+import struct
+
+KERNEL_VBASE = 0xFFFFFFFF80000000
+U64_MAX = (1 << 64) - 1
+KiB = 1 << 10
+MiB = 1 << 20
+GiB = 1 << 30
+
+E820_USABLE, E820_RESERVED, E820_ACPI, E820_NVS = 1, 2, 3, 4
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# --- elf -------------------------------------------------------------------------------------
+
+PT_NULL, PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE = 0, 1, 2, 3, 4
+PT_GNU_STACK = 0x6474E551
+PF_X, PF_W, PF_R = 1, 2, 4
+
+
+P = 0x400  # file offset of the payload, after any program header table used here
+
+
+def elf(phdrs, entry, payload=b"", phoff=64, etype=2, machine=62):
+    """An ELF64 header, its program headers right after it, then payload at offset P."""
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    eh += struct.pack("<HHIQQQIHHHHHH", etype, machine, 1, entry, phoff, 0, 0, 64, 56,
+                      len(phdrs), 0, 0, 0)
+    ph = b"".join(struct.pack("<IIQQQQQQ", t, f, off, va, va, fs, ms, 0x1000)
+                  for (t, f, off, va, fs, ms) in phdrs)
+    blob = bytearray(eh)
+    blob += bytes(max(0, phoff - len(blob)))
+    blob[phoff:phoff + len(ph)] = ph
+    assert len(blob) <= P
+    if payload:
+        blob += bytes(P - len(blob))
+        blob += payload
+    return bytes(blob)
+
+
+def elf_seeds():
+    code = bytes([0xF4, 0xEB, 0xFD]) + bytes(61)  # hlt; jmp .-1
+    k = KERNEL_VBASE
+    return {
+        "01-one-text-segment": elf([(PT_LOAD, PF_R | PF_X, P, k, 64, 64)], k, code),
+        "02-kernel-layout": elf([
+            (PT_LOAD, PF_R | PF_X, P, k, 0x40, 0x2000),
+            (PT_LOAD, PF_R, P + 0x40, k + 0x2000, 0x20, 0x20),
+            (PT_LOAD, PF_R | PF_W, P + 0x60, k + 0x3000, 0x20, 0x5000),  # .data + .bss
+            (PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0),
+        ], k + 0x10, code + bytes(64)),
+        "03-null-note-empty-load": elf([
+            (PT_NULL, 0, 0, 0, 0, 0),
+            (PT_NOTE, PF_R, P, 0, 8, 8),
+            (PT_LOAD, PF_R | PF_W, 0, k + 0x8000, 0, 0),  # memsz 0: occupies nothing
+            (PT_LOAD, PF_R | PF_X, P, k + 0x1000, 64, 64),
+        ], k + 0x1000, code),
+        "04-near-miss-wx": elf([(PT_LOAD, PF_R | PF_W | PF_X, P, k, 64, 64)], k, code),
+        "05-near-miss-interp": elf([
+            (PT_INTERP, PF_R, P, 0, 8, 8),
+            (PT_LOAD, PF_R | PF_X, P, k, 64, 64),
+        ], k, code),
+        "06-near-miss-overlap": elf([
+            (PT_LOAD, PF_R | PF_X, P, k, 64, 0x1800),
+            (PT_LOAD, PF_R, P, k + 0x1000, 64, 64),
+        ], k, code),
+        "07-near-miss-entry-in-data": elf([
+            (PT_LOAD, PF_R | PF_X, P, k, 64, 64),
+            (PT_LOAD, PF_R | PF_W, P, k + 0x1000, 64, 64),
+        ], k + 0x1000, code),
+        "08-near-miss-top-of-window": elf([
+            (PT_LOAD, PF_R | PF_X, P, k + 0x3FFF000, 64, 0x1001),
+        ], k + 0x3FFF000, code),
+        # ELF_MAX_SEGMENTS loadable segments, and one too many.
+        "09-sixteen-segments": elf([(PT_LOAD, PF_R | PF_X, P, k + i * 0x1000, 64, 64)
+                                    for i in range(16)], k, code, phoff=0x40),
+        "10-near-miss-seventeen-segments": elf([(PT_LOAD, PF_R, P, k + i * 0x1000, 64, 64)
+                                                for i in range(17)], k, code, phoff=0x40),
+    }
+
+
+# --- e820 ------------------------------------------------------------------------------------
+
+def e820_map(entries):
+    return b"".join(struct.pack("<QQII", a, s, t, 0) for (a, s, t) in entries)
+
+
+def e820_params(size, align_byte, min_, max_, raw_align=None):
+    out = b"\x01" + struct.pack("<QB", size, align_byte)
+    if raw_align is not None:
+        out += struct.pack("<Q", raw_align)
+    return out + struct.pack("<QQ", min_, max_)
+
+
+Q35_4G = [(0, 2 * GiB, E820_USABLE), (0xB0000000, 0x10000000, E820_RESERVED),
+          (0xFEFFC000, 0x4000, E820_RESERVED), (4 * GiB, 2 * GiB, E820_USABLE)]
+
+
+def e820_seeds():
+    frag = []
+    for i in range(20):
+        frag.append((i * 64 * MiB, 40 * MiB, E820_USABLE))
+        frag.append((i * 64 * MiB + 30 * MiB, 1 * MiB, E820_RESERVED))
+    return {
+        # What QEMU's fw_cfg etc/e820 reports: RAM entries plus the few reservations.
+        "01-qemu-q35-256m": b"\x00" + e820_map([(0, 256 * MiB, E820_USABLE),
+                                                 (0xFEFFC000, 0x4000, E820_RESERVED)]),
+        "02-qemu-q35-4g": b"\x00" + e820_map(Q35_4G),
+        "03-qemu-pc-legacy-1g": b"\x00" + e820_map([
+            (0, 0x9FC00, E820_USABLE), (0x9FC00, 0x400, E820_RESERVED),
+            (0xF0000, 0x10000, E820_RESERVED), (0x100000, GiB - 0x100000 - 0x20000,
+                                                E820_USABLE),
+            (GiB - 0x20000, 0x20000, E820_ACPI), (0xFFFC0000, 0x40000, E820_RESERVED)]),
+        "04-fragmented-40-entries": b"\x00" + e820_map(frag),
+        "05-touching-overlapping-wrapping": b"\x00" + e820_map([
+            (0, 8 * MiB, E820_USABLE), (8 * MiB, 8 * MiB, E820_USABLE),
+            (12 * MiB, 16 * MiB, E820_USABLE), (20 * MiB, 4 * KiB, E820_NVS),
+            (U64_MAX - 0xFFF, 0x2000, E820_USABLE), (0, 0, E820_RESERVED)]),
+        "06-too-small": b"\x00" + e820_map([(0, 8 * MiB, E820_USABLE),
+                                             (64 * MiB, 12 * MiB, E820_USABLE)]),
+        "07-params-4k-anywhere": e820_params(4 * KiB, 12, 0, U64_MAX) + e820_map(Q35_4G),
+        "08-params-top-of-space": e820_params(2 * MiB, 21, 4 * GiB, U64_MAX) + e820_map([
+            (U64_MAX - 64 * MiB, 64 * MiB, E820_USABLE),
+            (U64_MAX - 8 * MiB, 4 * KiB, E820_RESERVED)]),
+        "09-params-bad-align": e820_params(16 * MiB, 0x80, MiB, 4 * GiB, raw_align=3 * MiB)
+        + e820_map(Q35_4G),
+        "10-no-usable": b"\x00" + e820_map([(0, GiB, E820_RESERVED), (GiB, 0, E820_USABLE)]),
+    }
+
+
+# --- symtab ----------------------------------------------------------------------------------
+
+SYMTAB_MAGIC = 0x4D595343
+
+
+def symtab(entries, names, lookups=(), count=None, magic=SYMTAB_MAGIC):
+    """entries: (addr, size, name index into names); names are NUL-joined into the strtab."""
+    strtab = b""
+    offs = []
+    for n in names:
+        offs.append(len(strtab))
+        strtab += n.encode() + b"\0"
+    body = b"".join(struct.pack("<QII", a, s, offs[i] if i < len(offs) else i)
+                    for (a, s, i) in entries)
+    hdr = struct.pack("<IIII", magic, len(entries) if count is None else count, len(strtab), 0)
+    tail = b"".join(struct.pack("<Q", a) for a in lookups)
+    return bytes([len(lookups)]) + hdr + body + strtab + tail
+
+
+def symtab_seeds():
+    k = KERNEL_VBASE
+    names = ["_start", "kernel_main", "panic", "backtrace"]
+    return {
+        "01-kernel-symbols": symtab([(k, 0x40, 0), (k + 0x40, 0x200, 1), (k + 0x240, 0x80, 2),
+                                     (k + 0x300, 0, 3)], names,
+                                    lookups=(k, k + 0x41, k + 0x2C0, k + 0x10000)),
+        "02-duplicate-addresses": symtab([(k, 0x10, 0), (k, 0x20, 1), (k + 0x20, 0, 2)],
+                                         names[:3], lookups=(k + 0x18, k + 0x20, k - 1)),
+        "03-empty-table": symtab([], [""], lookups=(k,)),
+        "04-near-miss-unsorted": symtab([(k + 0x100, 0x10, 0), (k, 0x10, 1)], names[:2],
+                                        lookups=(k + 0x105,)),
+        "05-near-miss-name-offset": symtab([(k, 0x10, 7)], names[:1], lookups=(k,)),
+        "06-near-miss-count": symtab([(k, 0x10, 0)], names[:1], count=2, lookups=(k,)),
+    }
+
+
+# --- guest_range -----------------------------------------------------------------------------
+
+def guest_range(entries, svsm_base, svsm_size, queries):
+    return (bytes([len(entries)]) + struct.pack("<QQ", svsm_base, svsm_size) + e820_map(entries)
+            + b"".join(struct.pack("<QQ", g, n) for (g, n) in queries))
+
+
+def guest_range_seeds():
+    q35 = [(0, 256 * MiB, E820_USABLE), (0xFEFFC000, 0x4000, E820_RESERVED)]
+    svsm = 0x0F000000
+    return {
+        "01-q35-256m": guest_range(q35, svsm, 16 * MiB, [
+            (0x1000, 0x1000), (svsm - 0x1000, 0x2000), (svsm + 16 * MiB, 0x1000),
+            (256 * MiB - 8, 16), (0, 0), (U64_MAX, 2), (0xFEFFC000, 4)]),
+        "02-q35-4g": guest_range(Q35_4G, 2 * GiB - 16 * MiB, 16 * MiB, [
+            (2 * GiB - 0x1000, 0x2000), (3 * GiB, 8), (4 * GiB, 0x1000), (6 * GiB - 1, 1),
+            (6 * GiB - 1, 2), (1 * GiB, 1 * GiB)]),
+        "03-touching-overlapping-wrapping": guest_range([
+            (0x100000, 0x100000, E820_USABLE), (0x200000, 0x100000, E820_USABLE),
+            (0x180000, 0x200000, E820_USABLE), (0x10000000, 0x1000, E820_USABLE),
+            (U64_MAX - 0xFFF, 0x2000, E820_USABLE), (0x400000, 0, E820_USABLE),
+            (0x500000, 0x1000, E820_RESERVED)], 0x10000000, 0x1000, [
+            (0x100000, 0x300000), (0x100000, 0x300001), (0x10000000, 1),
+            (0x500000, 1)]),
+        "04-svsm-at-top": guest_range([(0, U64_MAX, E820_USABLE)], U64_MAX - 16 * MiB,
+                                      16 * MiB, [(U64_MAX - 1, 1), (0, U64_MAX)]),
+        # More disjoint usable ranges than GUEST_RAM_MAX (128): the table fills up.
+        "05-more-ranges-than-table": guest_range(
+            [(i * 2 * MiB, MiB, E820_USABLE) for i in range(130)], 0x40000000, 16 * MiB,
+            [(0, 4096), (129 * 2 * MiB, 4096)]),
+    }
+
+
+# --- cmdline ---------------------------------------------------------------------------------
+
+def cmdline(line, keys):
+    """keys: (buffer size, key) pairs."""
+    out = line.encode() if isinstance(line, str) else line
+    for (n, k) in keys:
+        out += b"\0" + bytes([n]) + k.encode()
+    return out
+
+
+def cmdline_seeds():
+    std = [(16, "loglevel"), (8, "quiet"), (2, "smp"), (16, "log"), (16, "level"),
+           (16, "missing")]
+    return {
+        "01-typical": cmdline("loglevel=debug smp=2 quiet", std),
+        "02-separators": cmdline("a=1\tb==2\nc= d\r\re=", [(8, "a"), (8, "b"), (8, "c"),
+                                                            (8, "d"), (8, "e"), (1, "a")]),
+        "03-prefix-collision": cmdline("loglevelx=1 log=2 loglevel=3", std),
+        "04-too-long": cmdline("x" * 250 + " tail=cut-here-and-longer", [(16, "tail"),
+                                                                          (255, "x" * 250)]),
+        "05-empty": cmdline("", [(4, "a"), (0, "a"), (4, "")]),
+        "06-odd-keys": cmdline("k=v w", [(8, "k=v"), (8, "k v"), (8, " w"), (8, "=")]),
+    }
+
+
+# --- rle -------------------------------------------------------------------------------------
+
+def rle_op(op, start=0, count=0, smode=0, cmode=0, fail=False):
+    """op: 0 set 1 clear 2 test 3 test_all 4 test_any 5 count/walk 6 compact 7 destroy."""
+    width = {0: 1, 1: 2, 2: 8, 3: 1}
+    b = bytes([op | smode << 3 | cmode << 5 | (0x80 if fail else 0)])
+    b += start.to_bytes(width[smode], "little")
+    b += count.to_bytes(width[cmode], "little")
+    return b
+
+
+def rle_seeds():
+    s = {}
+    s["01-set-merge-clear"] = b"".join([
+        rle_op(0, 0, 10), rle_op(0, 20, 5), rle_op(2, 12, 1), rle_op(0, 10, 10),
+        rle_op(3, 0, 25), rle_op(4, 30, 5), rle_op(1, 3, 4), rle_op(1, 100, 1),
+        rle_op(5), rle_op(6), rle_op(5)])
+    s["02-top-of-space"] = b"".join([
+        rle_op(0, 10, 0, smode=3, cmode=3), rle_op(2, 0, 0, smode=3),
+        rle_op(0, 20, 1, smode=3), rle_op(0, 5, 0, smode=3, cmode=3),
+        rle_op(1, 0x1234, 5, smode=2, cmode=2), rle_op(3, 15, 10, smode=3),
+        rle_op(5)])
+    grow = [rle_op(0, 4 * i, 2) for i in range(8)]
+    grow.insert(4, rle_op(0, 200, 1, fail=True))  # needs a 5th run: the allocation fails
+    s["03-alloc-failure-on-growth"] = b"".join(grow + [rle_op(5)])
+    s["04-compact-destroy"] = b"".join(
+        [rle_op(0, 3 * i, 1) for i in range(20)] + [rle_op(1, 0, 255), rle_op(0, 7, 1),
+                                                   rle_op(6, fail=True), rle_op(6),
+                                                   rle_op(7), rle_op(0, 1, 1), rle_op(5)])
+    s["05-invalid-ranges"] = b"".join([
+        rle_op(0, 5, 0), rle_op(1, 5, 0), rle_op(0, 0, 1, smode=3, cmode=3),
+        rle_op(0, 0, 0xFFFF, smode=3, cmode=1), rle_op(3, 0, 0), rle_op(4, 0, 0)])
+    s["06-clear-splits"] = b"".join([
+        rle_op(0, 0, 0xFFFF, cmode=1)] + [rle_op(1, 1000 * i, 10, smode=1) for i in range(1, 9)]
+        + [rle_op(1, 500, 3000, smode=1, cmode=1, fail=True), rle_op(5)])
+    return s
+
+
+# --- heap ------------------------------------------------------------------------------------
+
+def heap_seeds():
+    def alloc(size):
+        if size < 256:
+            return bytes([0, size])
+        if size < 65536:
+            return bytes([1]) + size.to_bytes(2, "little")
+        return bytes([2]) + size.to_bytes(3, "little")
+
+    def free(i):
+        return bytes([3, i])
+
+    def pages(order):
+        return bytes([4, order])
+
+    def free_pages(i):
+        return bytes([5, i])
+
+    stats, trim = bytes([7]), bytes([7 | 8])
+    s = {}
+    s["01-every-class"] = b"\x00" + b"".join(alloc(n) for n in (1, 32, 33, 64, 100, 200)) \
+        + b"".join(alloc(n) for n in (256, 300, 512, 1000, 2048)) + stats \
+        + b"".join(free(0) for _ in range(11)) + trim
+    s["02-large-and-pages"] = b"\x00" + b"".join(
+        [alloc(2049), alloc(4096), alloc(4097), alloc(65536), alloc(2 * MiB), alloc(2 * MiB + 1),
+         pages(0), pages(3), pages(9), stats, bytes([6, 1]), bytes([6 | 8, 0]), free(1),
+         free_pages(1), free(0), free_pages(0), stats])
+    s["03-exhaust-pages"] = b"\x00" + pages(9) * 3 + pages(0) * 4 + alloc(32) * 3 + stats \
+        + free_pages(0) + alloc(2048) + stats
+    s["04-hole"] = b"\x01" + bytes([10, 37]) + b"".join(
+        [pages(5), pages(5), alloc(3000), alloc(128) * 3, stats, free(2), free_pages(0), trim])
+    s["05-slab-churn"] = b"\x00" + (alloc(48) * 40 + free(7) * 39 + alloc(48) * 5 + stats) * 2 \
+        + trim
+    # 150 slabs of 2048-byte objects need a second page of slab records.
+    s["06-two-record-pages"] = b"\x00" + alloc(2048) * 300 + stats + free(0) * 300 + stats \
+        + alloc(2048) * 10 + trim
+
+    def misuse(kind, *operands):
+        return bytes([0x10 | kind << 5, *operands])
+
+    s["07-misuse"] = b"\x00" + b"".join([
+        alloc(100), alloc(5000), pages(2), pages(0),
+        misuse(0, 0, 5), misuse(0, 0x81, 3), misuse(2, 1), misuse(2, 0x80), misuse(3, 0, 4),
+        misuse(4, 0), misuse(4, 1), misuse(5, 0, 0x7F, 1), misuse(5, 7, 0, 0), misuse(6, 3),
+        misuse(7, 0), misuse(7, 1), misuse(7, 2), misuse(7, 3), misuse(7, 4),
+        misuse(1, 0), misuse(1, 0x80), stats])
+    return s
+
+
+# --- printf ----------------------------------------------------------------------------------
+
+def printf_table():
+    """(format, signature, cmp) rows of the table in fuzz/fuzz_printf.c, in order."""
+    src = open(os.path.join(HERE, "fuzz_printf.c")).read()
+    body = src[src.index("static const struct entry table[]"):]
+    body = body[:body.index("};")]
+    return re.findall(r'\{"((?:[^"\\]|\\.)*)", (SIG_\w+), (true|false)\}', body)
+
+
+def printf_args(sig, seed):
+    i32 = struct.pack("<i", [0, -1, 42, -2147483648, 2147483647, 255, -129][seed % 7])
+    u64 = struct.pack("<Q", [0, 1, U64_MAX, 1 << 63, 0xDEADBEEF, 12345678901][seed % 6])
+    star = struct.pack("<H", [300, 290, 310, 0, 305][seed % 5])  # 0, -10, 10, -300, 5
+    text = b"hello, world"[:seed % 13]
+
+    def string(flags=0):
+        return bytes([flags, len(text)]) + text
+
+    return {
+        "SIG_NONE": b"", "SIG_I": i32, "SIG_U": i32, "SIG_L": u64, "SIG_UL": u64,
+        "SIG_LL": u64, "SIG_ULL": u64, "SIG_Z": u64, "SIG_T": u64, "SIG_J": u64,
+        "SIG_UJ": u64, "SIG_P": u64, "SIG_S": string(seed & 1), "SIG_WI": star + i32,
+        "SIG_WPI": star + star + i32, "SIG_WU": star + i32,
+        "SIG_PS": star + star + string(2 if seed & 1 else 0),
+        "SIG_WPS": star + star + string(2 if seed & 1 else 0), "SIG_W": star,
+        "SIG_MIX": string() + i32 + i32 + u64 + b"Z",
+    }[sig]
+
+
+def printf_seeds():
+    table = printf_table()
+    assert len(table) > 50, "fuzz_printf.c table not found"
+    sizes = [600 - 1, 64, 1, 0, 5, 17]
+    s = {}
+    per = 24  # calls per seed (the harness takes at most 64)
+    for start in range(0, len(table), per):
+        out = b""
+        for i in range(start, min(start + per, len(table))):
+            out += bytes([i]) + struct.pack("<H", sizes[i % len(sizes)])
+            out += printf_args(table[i][1], i)
+        s["%02d-table-%03d-%03d" % (start // per + 1, start, min(start + per, len(table)) - 1)] \
+            = out
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
+    args = ap.parse_args()
+    corpora = {
+        "elf": elf_seeds(), "e820": e820_seeds(), "symtab": symtab_seeds(),
+        "guest_range": guest_range_seeds(), "cmdline": cmdline_seeds(), "rle": rle_seeds(),
+        "heap": heap_seeds(), "printf": printf_seeds(),
+    }
+    for name, seeds in corpora.items():
+        d = os.path.join(args.out, name)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):
+            os.unlink(os.path.join(d, f))
+        for seed, data in sorted(seeds.items()):
+            with open(os.path.join(d, seed), "wb") as fh:
+                fh.write(data)
+        print("%-12s %2d seeds, %5d bytes" % (name, len(seeds), sum(map(len, seeds.values()))))
+
+
+if __name__ == "__main__":
+    main()
