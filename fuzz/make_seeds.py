@@ -373,6 +373,164 @@ def printf_seeds():
     return s
 
 
+# --- tpm --------------------------------------------------------------------------------------
+
+TPM_PW = struct.pack(">IHBH", 0x40000009, 0, 1, 0)  # TPM_RS_PW, no nonce, continue, empty
+
+
+def tpm_cmd(cc, handles=(), auth=None, params=b"", tag=None):
+    """A TPM 2.0 command: header, handles, [authorization area], parameters (big-endian)."""
+    body = b"".join(struct.pack(">I", h) for h in handles)
+    if auth is not None:
+        area = b"".join(auth)
+        body += struct.pack(">I", len(area)) + area
+    body += params
+    if tag is None:
+        tag = 0x8002 if auth is not None else 0x8001
+    return struct.pack(">HII", tag, 10 + len(body), cc) + body
+
+
+def tpm_rec(cmd, locality=0, patch=True, cycle=False, no_startup=False):
+    """One record of fuzz_tpm.c's input: control byte, u16 LE length, the command."""
+    ctl = locality | (0x10 if patch else 0) | (0x08 if cycle else 0) | (0x20 if no_startup else 0)
+    return struct.pack("<BH", ctl, len(cmd)) + cmd
+
+
+def tpm_2b(data):
+    return struct.pack(">H", len(data)) + data
+
+
+def tpm_pcr_sel(banks):
+    out = struct.pack(">I", len(banks))
+    for alg, pcrs in banks:
+        bm = bytearray(3)
+        for p in pcrs:
+            bm[p // 8] |= 1 << (p % 8)
+        out += struct.pack(">HB", alg, 3) + bytes(bm)
+    return out
+
+
+def tpm_nv_public(index, attrs, size, alg=0x000B):
+    return tpm_2b(struct.pack(">IHIHH", index, alg, attrs, 0, size))
+
+
+def tpm_seeds():
+    sha1, sha256, sha384 = 0x0004, 0x000B, 0x000C
+    owner, null, lockout, platform = 0x40000001, 0x40000007, 0x4000000A, 0x4000000C
+    rw = 0x2 | 0x4 | 0x20000 | 0x40000  # OWNERWRITE AUTHWRITE OWNERREAD AUTHREAD
+    no_da = 0x2000000
+    nv_ord, nv_ctr, nv_bits, nv_ext = 0x01500010, 0x01500011, 0x01500012, 0x01500013
+    pw = [TPM_PW]
+
+    def define(index, attrs, size, auth=b""):
+        return tpm_rec(tpm_cmd(0x12A, [owner], pw, tpm_2b(auth) +
+                               tpm_nv_public(index, attrs, size)))
+
+    return {
+        "01-getrandom": tpm_rec(tpm_cmd(0x17B, params=struct.pack(">H", 16))),
+        "02-getcapability": b"".join(tpm_rec(tpm_cmd(0x17A, params=struct.pack(">III", c, p, n)))
+                                     for c, p, n in ((6, 0x100, 64), (6, 0x200, 32), (0, 0, 64),
+                                                     (2, 0x11F, 128), (5, 0, 8), (7, 0, 32),
+                                                     (1, 0x01000000, 16), (1, 0, 32),
+                                                     (1, 0x40000000, 16), (8, 0, 8))),
+        "03-pcr": b"".join([
+            tpm_rec(tpm_cmd(0x17E, params=tpm_pcr_sel([(sha1, [0, 16]), (sha256, [16, 23])]))),
+            tpm_rec(tpm_cmd(0x182, [16], pw, struct.pack(">I", 2) +
+                            struct.pack(">H", sha1) + bytes(20) +
+                            struct.pack(">H", sha256) + bytes(range(32)))),
+            tpm_rec(tpm_cmd(0x13C, [16], pw, tpm_2b(b"event data"))),
+            tpm_rec(tpm_cmd(0x13D, [16], pw)),
+            tpm_rec(tpm_cmd(0x17E, params=tpm_pcr_sel([(sha384, [16])]))),
+        ]),
+        "04-pcr-localities": b"".join([
+            tpm_rec(tpm_cmd(0x182, [17 + loc], pw, struct.pack(">IH", 1, sha256) + bytes(32)),
+                    locality=loc) for loc in range(5)] +
+            [tpm_rec(tpm_cmd(0x13D, [20 + (loc & 1)], pw), locality=loc) for loc in range(5)]),
+        "05-nv": b"".join([
+            define(nv_ord, rw | no_da, 32),
+            define(nv_ctr, rw | no_da | 0x10, 8),
+            define(nv_bits, rw | no_da | 0x20, 8),
+            define(nv_ext, rw | no_da | 0x40, 32),
+            tpm_rec(tpm_cmd(0x137, [nv_ord, nv_ord], pw, tpm_2b(b"hello, world") +
+                            struct.pack(">H", 4))),
+            tpm_rec(tpm_cmd(0x14E, [owner, nv_ord], pw, struct.pack(">HH", 16, 0))),
+            tpm_rec(tpm_cmd(0x169, [nv_ord])),
+            tpm_rec(tpm_cmd(0x134, [nv_ctr, nv_ctr], pw)),
+            tpm_rec(tpm_cmd(0x135, [nv_bits, nv_bits], pw, struct.pack(">Q", 0x8000000000000005))),
+            tpm_rec(tpm_cmd(0x136, [nv_ext, nv_ext], pw, tpm_2b(b"measurement"))),
+            tpm_rec(tpm_cmd(0x14E, [nv_ext, nv_ext], pw, struct.pack(">HH", 32, 0))),
+            tpm_rec(tpm_cmd(0x14F, [owner, nv_ord], pw)),  # NV_ReadLock
+            tpm_rec(tpm_cmd(0x122, [owner, nv_bits], pw)),
+            tpm_rec(tpm_cmd(0x17A, params=struct.pack(">III", 1, 0x01000000, 8))),
+        ]),
+        "06-nv-password-da": b"".join([
+            define(nv_ord, 0x4 | 0x40000, 8, auth=b"secret"),
+            tpm_rec(tpm_cmd(0x137, [nv_ord, nv_ord],
+                            [struct.pack(">IHBH", 0x40000009, 0, 1, 6) + b"secret"],
+                            tpm_2b(b"12345678") + struct.pack(">H", 0))),
+            tpm_rec(tpm_cmd(0x14E, [nv_ord, nv_ord],
+                            [struct.pack(">IHBH", 0x40000009, 0, 1, 5) + b"wrong"],
+                            struct.pack(">HH", 8, 0))),
+            tpm_rec(tpm_cmd(0x139, [lockout], pw)),
+            tpm_rec(tpm_cmd(0x13A, [lockout], pw, struct.pack(">III", 5, 10, 0))),
+        ]),
+        "07-sessions": b"".join([
+            tpm_rec(tpm_cmd(0x176, [null, null], None, tpm_2b(bytes(range(16))) + tpm_2b(b"") +
+                            struct.pack(">BHH", 0, 0x0010, sha256))),
+            tpm_rec(tpm_cmd(0x176, [null, owner], None, tpm_2b(bytes(range(32))) + tpm_2b(b"") +
+                            struct.pack(">BHH", 0, 0x0010, sha384))),  # bound to the owner
+            tpm_rec(tpm_cmd(0x17A, params=struct.pack(">III", 1, 0x02000000, 8))),
+            tpm_rec(tpm_cmd(0x165, params=struct.pack(">I", 0x02000000))),
+            # the bound session used (with a wrong HMAC) for NV_DefineSpace
+            tpm_rec(tpm_cmd(0x12A, [owner],
+                            [struct.pack(">IH", 0x02000001, 16) + bytes(16) + b"\x01" +
+                             tpm_2b(bytes(48))],
+                            tpm_2b(b"") + tpm_nv_public(nv_ord, rw, 8))),
+        ]),
+        "08-hash": b"".join([
+            tpm_rec(tpm_cmd(0x17D, params=tpm_2b(b"abc") + struct.pack(">HI", sha256, null))),
+            tpm_rec(tpm_cmd(0x17D, params=tpm_2b(b"abc") + struct.pack(">HI", sha384, owner))),
+            tpm_rec(tpm_cmd(0x186, params=tpm_2b(b"") + struct.pack(">H", sha1))),
+            tpm_rec(tpm_cmd(0x15C, [0x80000000], pw, tpm_2b(bytes(200)))),
+            tpm_rec(tpm_cmd(0x13E, [0x80000000], pw, tpm_2b(b"end") + struct.pack(">I", owner))),
+            tpm_rec(tpm_cmd(0x186, params=tpm_2b(b"") + struct.pack(">H", 0x0010))),
+            tpm_rec(tpm_cmd(0x15C, [0x80000000], pw, tpm_2b(b"event"))),
+            tpm_rec(tpm_cmd(0x185, [16, 0x80000000], pw + pw, tpm_2b(b"done"))),
+        ]),
+        "09-hierarchy": b"".join([
+            tpm_rec(tpm_cmd(0x129, [owner], pw, tpm_2b(b"ownerpw"))),
+            tpm_rec(tpm_cmd(0x12A, [owner],
+                            [struct.pack(">IHBH", 0x40000009, 0, 1, 7) + b"ownerpw"],
+                            tpm_2b(b"") + tpm_nv_public(nv_ord, rw, 8))),
+            tpm_rec(tpm_cmd(0x127, [platform], pw, b"\x01")),
+            tpm_rec(tpm_cmd(0x126, [platform], pw)),
+            tpm_rec(tpm_cmd(0x127, [platform], pw, b"\x00")),
+            tpm_rec(tpm_cmd(0x126, [lockout], pw)),
+            tpm_rec(tpm_cmd(0x121, [platform], pw, struct.pack(">IB", owner, 0))),
+            tpm_rec(tpm_cmd(0x12B, [platform], pw, tpm_pcr_sel([(sha256, list(range(24)))]))),
+        ]),
+        "10-shutdown-state": b"".join([
+            tpm_rec(tpm_cmd(0x182, [0], pw, struct.pack(">IH", 1, sha256) + bytes(32))),
+            tpm_rec(tpm_cmd(0x145, params=struct.pack(">H", 1))),
+            tpm_rec(tpm_cmd(0x144, params=struct.pack(">H", 1)), cycle=True, no_startup=True),
+            tpm_rec(tpm_cmd(0x17E, params=tpm_pcr_sel([(sha256, [0, 16])]))),
+            tpm_rec(tpm_cmd(0x181)),
+            tpm_rec(tpm_cmd(0x143, params=b"\x01")),
+            tpm_rec(tpm_cmd(0x17C)),
+        ]),
+        "11-near-misses": b"".join([
+            tpm_rec(bytes.fromhex("80010000000c0000017b"), patch=False),       # truncated
+            tpm_rec(bytes.fromhex("00c10000000c0000017b0010"), patch=False),  # TPM 1.2 tag
+            tpm_rec(bytes.fromhex("80010000000d0000017b0010"), patch=False),  # size mismatch
+            tpm_rec(bytes.fromhex("80010000000c0000019f0010")),               # unknown code
+            tpm_rec(tpm_cmd(0x12A, [owner], None, tpm_2b(b"") +
+                            tpm_nv_public(nv_ord, rw, 8))),                    # no auth area
+            tpm_rec(tpm_cmd(0x14E, [owner, 0x01500099], pw, struct.pack(">HH", 8, 0))),
+            tpm_rec(tpm_cmd(0x182, [24], pw, struct.pack(">IH", 1, sha256) + bytes(32))),
+        ]),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
@@ -380,7 +538,7 @@ def main():
     corpora = {
         "elf": elf_seeds(), "e820": e820_seeds(), "symtab": symtab_seeds(),
         "guest_range": guest_range_seeds(), "cmdline": cmdline_seeds(), "rle": rle_seeds(),
-        "heap": heap_seeds(), "printf": printf_seeds(),
+        "heap": heap_seeds(), "printf": printf_seeds(), "tpm": tpm_seeds(),
     }
     for name, seeds in corpora.items():
         d = os.path.join(args.out, name)

@@ -16,7 +16,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_NAMES := elf e820 symtab guest_range cmdline rle heap printf
+FUZZ_NAMES := elf e820 symtab guest_range cmdline rle heap printf tpm
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -33,6 +33,11 @@ FUZZ_SRCS_cmdline := kernel/core/cmdline.c
 FUZZ_SRCS_rle := lib/rle_bitmap.c
 FUZZ_SRCS_heap := kernel/mm/buddy.c kernel/mm/slab.c
 FUZZ_SRCS_printf := lib/printf.c
+FUZZ_SRCS_tpm := $(TPM_SRCS)
+# Extra compile flags and libraries of a harness (the TPM engine: its headers and mbedTLS, the
+# hosted library, uninstrumented: the engine's own code is what is under test).
+FUZZ_EXTRA_CFLAGS_tpm := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
+FUZZ_LIBS_tpm := $(MBEDTLS_HOST_LIB)
 
 fuzz_empty :=
 fuzz_space := $(fuzz_empty) $(fuzz_empty)
@@ -48,19 +53,23 @@ $(BUILD)/fuzz/obj/%.o: %.c fuzz/module.mk $(BUILD_FILES)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 define fuzz_harness
-$(BUILD)/fuzz/fuzz_$(1): $(call fuzz_objs,fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)))
+$(BUILD)/fuzz/fuzz_$(1): $(call fuzz_objs,fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))) $(FUZZ_LIBS_$(1))
 	@echo "  FUZZLD  $$@"
 	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) $$^ -o $$@
+$(call fuzz_objs,fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))): FUZZ_CFLAGS += $(FUZZ_EXTRA_CFLAGS_$(1))
+$(if $(FUZZ_EXTRA_CFLAGS_$(1)),$(call fuzz_objs,fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1))): | $(MBEDTLS_STAMP))
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_harness,$(n))))
 
 # Coverage builds: one step, no sanitizers (the answer is which lines ran, not whether they
 # were safe); the sources under test are listed to llvm-cov by fuzz/run.sh.
 define fuzz_cov_harness
-$(BUILD)/fuzz/cov/fuzz_$(1): fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) fuzz/fuzz.h fuzz/module.mk
+$(BUILD)/fuzz/cov/fuzz_$(1): fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) fuzz/fuzz.h fuzz/module.mk \
+		$(FUZZ_LIBS_$(1))
 	@mkdir -p $$(dir $$@)
 	@echo "  FUZZCOV $$@"
-	$(Q)$(FUZZ_CC) $(FUZZ_COV_FLAGS) fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) -o $$@
+	$(Q)$(FUZZ_CC) $(FUZZ_COV_FLAGS) $(FUZZ_EXTRA_CFLAGS_$(1)) fuzz/fuzz_$(1).c \
+		$(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1)) -o $$@
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_cov_harness,$(n))))
 

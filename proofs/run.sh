@@ -51,6 +51,7 @@ units=(
 	"guest_range|kernel/mm/guest_range.c|kernel/mm/guest_range.c||-wp-skip-fct range_within,range_overlaps"
 	"rle_bitmap|lib/rle_bitmap.c|lib/rle_bitmap.c|-include proofs/rle_model.h|-rte-no-pointer-call -wp-skip-fct resize"
 	"buddy|kernel/mm/buddy.c|kernel/mm/buddy.c||-rte-no-pointer-call -wp-auto wp:range -wp-skip-fct report,buddy_page_info"
+	"tpm_marshal|tpm/marshal.c|tpm/marshal.c|-Itpm/include -Itpm -include proofs/string_spec.h|-wp-model Typed+cast -wp-auto wp:bitshift"
 )
 
 mkdir -p "$out"

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The command table: every command the engine implements, sorted by code, with its handle
+ * area (count, accepted kinds, authorization roles: TCG Part 3, each command's table) and the
+ * TPMA_CC attributes GetCapability(COMMANDS) reports. A command missing here answers
+ * TPM_RC_COMMAND_CODE. tests/unit/test_tpm_engine.c checks the order.
+ */
+#include "commands.h"
+
+#define HIER_AUTH  (TPM_HK_OWNER | TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_LOCKOUT)
+#define PROVISION  (TPM_HK_OWNER | TPM_HK_PLATFORM)
+#define NV_AUTH	   (TPM_HK_OWNER | TPM_HK_PLATFORM | TPM_HK_NV)
+#define CLEAR_AUTH (TPM_HK_LOCKOUT | TPM_HK_PLATFORM)
+#define HIERARCHY  (TPM_HK_OWNER | TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM)
+#define PCR_PLUS   (TPM_HK_PCR | TPM_HK_NULL)
+/* TPMI_DH_OBJECT: a persistent handle is refused as not loaded (HANDLE), not as VALUE */
+#define SEQUENCE    (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT)
+#define OBJECT_PLUS (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_NULL)
+#define ENTITY_PLUS                                                                     \
+	(TPM_HK_PCR | TPM_HK_NV | TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_OWNER | \
+	 TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_LOCKOUT | TPM_HK_NULL)
+
+#define U    TPM_AUTH_USER
+#define NONE TPM_AUTH_NONE
+#define NV   TPMA_CC_NV
+#define FL   TPMA_CC_FLUSHED
+
+/* {code, handler, handles, of which authorized, roles, kinds, response handle, attributes} */
+#define CMD(name, nh, na, roles, kinds, rh, fl)                            \
+	{                                                                  \
+		TPM_CC_##name, tpm_cc_##name, nh, na, roles, kinds, rh, fl \
+	}
+#define R(...)              \
+	{                   \
+		__VA_ARGS__ \
+	}
+
+const struct tpm_cc_desc tpm_cc_table[] = {
+	CMD(HierarchyControl, 1, 1, R(U), R(HIERARCHY), 0, NV | TPMA_CC_EXTENSIVE),
+	CMD(NV_UndefineSpace, 2, 1, R(U, NONE), R(PROVISION, TPM_HK_NV), 0, NV),
+	CMD(Clear, 1, 1, R(U), R(CLEAR_AUTH), 0, NV | TPMA_CC_EXTENSIVE),
+	CMD(ClearControl, 1, 1, R(U), R(CLEAR_AUTH), 0, NV),
+	CMD(HierarchyChangeAuth, 1, 1, R(U), R(HIER_AUTH), 0, NV),
+	CMD(NV_DefineSpace, 1, 1, R(U), R(PROVISION), 0, NV),
+	CMD(PCR_Allocate, 1, 1, R(U), R(TPM_HK_PLATFORM), 0, NV),
+	CMD(NV_GlobalWriteLock, 1, 1, R(U), R(PROVISION), 0, NV),
+	CMD(NV_Increment, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(NV_SetBits, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(NV_Extend, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(NV_Write, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(NV_WriteLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(DictionaryAttackLockReset, 1, 1, R(U), R(TPM_HK_LOCKOUT), 0, NV),
+	CMD(DictionaryAttackParameters, 1, 1, R(U), R(TPM_HK_LOCKOUT), 0, NV),
+	CMD(PCR_Event, 1, 1, R(U), R(PCR_PLUS), 0, NV),
+	CMD(PCR_Reset, 1, 1, R(U), R(TPM_HK_PCR), 0, NV),
+	CMD(SequenceComplete, 1, 1, R(U), R(SEQUENCE), 0, FL),
+	CMD(IncrementalSelfTest, 0, 0, R(0), R(0), 0, NV),
+	CMD(SelfTest, 0, 0, R(0), R(0), 0, NV),
+	CMD(Startup, 0, 0, R(0), R(0), 0, NV),
+	CMD(Shutdown, 0, 0, R(0), R(0), 0, NV),
+	CMD(StirRandom, 0, 0, R(0), R(0), 0, NV),
+	CMD(NV_Read, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, 0),
+	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(SequenceUpdate, 1, 1, R(U), R(SEQUENCE), 0, 0),
+	CMD(FlushContext, 0, 0, R(0), R(0), 0, 0),
+	CMD(NV_ReadPublic, 1, 0, R(NONE), R(TPM_HK_NV), 0, 0),
+	CMD(StartAuthSession, 2, 0, R(NONE, NONE), R(OBJECT_PLUS, ENTITY_PLUS), 1, 0),
+	CMD(GetCapability, 0, 0, R(0), R(0), 0, 0),
+	CMD(GetRandom, 0, 0, R(0), R(0), 0, 0),
+	CMD(GetTestResult, 0, 0, R(0), R(0), 0, 0),
+	CMD(Hash, 0, 0, R(0), R(0), 0, 0),
+	CMD(PCR_Read, 0, 0, R(0), R(0), 0, 0),
+	CMD(ReadClock, 0, 0, R(0), R(0), 0, 0),
+	CMD(PCR_Extend, 1, 1, R(U), R(PCR_PLUS), 0, NV),
+	CMD(EventSequenceComplete, 2, 2, R(U, U), R(PCR_PLUS, SEQUENCE), 0, NV | FL),
+	CMD(HashSequenceStart, 0, 0, R(0), R(0), 1, 0),
+	CMD(TestParms, 0, 0, R(0), R(0), 0, 0),
+};
+
+const unsigned tpm_cc_count = sizeof(tpm_cc_table) / sizeof(tpm_cc_table[0]);
+
+const struct tpm_cc_desc *tpm_cc_find(uint32_t cc)
+{
+	unsigned lo = 0;
+	unsigned hi = tpm_cc_count;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (tpm_cc_table[mid].cc == cc)
+			return &tpm_cc_table[mid];
+		if (tpm_cc_table[mid].cc < cc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+uint32_t tpm_cc_attrs(const struct tpm_cc_desc *d)
+{
+	return (d->cc & TPMA_CC_COMMANDINDEX) | d->flags |
+	       (uint32_t)d->nhandles << TPMA_CC_CHANDLES_SHIFT | (d->rhandle ? TPMA_CC_RHANDLE : 0);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* Command handlers (TCG Part 3), one per command, grouped in cmd_*.c files by subject. */
+#ifndef TPM_COMMANDS_H
+#define TPM_COMMANDS_H
+
+#include "internal.h"
+
+#define TPM_HANDLER(name) tpm_rc tpm_cc_##name(struct tpm_cmd *c)
+
+/* cmd_startup.c */
+TPM_HANDLER(Startup);
+TPM_HANDLER(Shutdown);
+TPM_HANDLER(SelfTest);
+TPM_HANDLER(IncrementalSelfTest);
+TPM_HANDLER(GetTestResult);
+/* cmd_random.c */
+TPM_HANDLER(GetRandom);
+TPM_HANDLER(StirRandom);
+/* session.c */
+TPM_HANDLER(StartAuthSession);
+/* object.c */
+TPM_HANDLER(FlushContext);
+
+/* cmd_capability.c */
+TPM_HANDLER(GetCapability);
+TPM_HANDLER(TestParms);
+TPM_HANDLER(ReadClock);
+/* cmd_pcr.c */
+TPM_HANDLER(PCR_Read);
+TPM_HANDLER(PCR_Extend);
+TPM_HANDLER(PCR_Event);
+TPM_HANDLER(PCR_Reset);
+TPM_HANDLER(PCR_Allocate);
+/* cmd_hash.c */
+TPM_HANDLER(Hash);
+TPM_HANDLER(HashSequenceStart);
+TPM_HANDLER(SequenceUpdate);
+TPM_HANDLER(SequenceComplete);
+TPM_HANDLER(EventSequenceComplete);
+/* cmd_nv.c */
+TPM_HANDLER(NV_DefineSpace);
+TPM_HANDLER(NV_UndefineSpace);
+TPM_HANDLER(NV_ReadPublic);
+TPM_HANDLER(NV_Write);
+TPM_HANDLER(NV_Read);
+TPM_HANDLER(NV_Increment);
+TPM_HANDLER(NV_Extend);
+TPM_HANDLER(NV_SetBits);
+TPM_HANDLER(NV_WriteLock);
+TPM_HANDLER(NV_ReadLock);
+TPM_HANDLER(NV_GlobalWriteLock);
+/* cmd_hierarchy.c */
+TPM_HANDLER(HierarchyChangeAuth);
+TPM_HANDLER(HierarchyControl);
+TPM_HANDLER(Clear);
+TPM_HANDLER(ClearControl);
+TPM_HANDLER(DictionaryAttackLockReset);
+TPM_HANDLER(DictionaryAttackParameters);
+
+#endif

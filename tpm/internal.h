@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's internal state and the interfaces between its files.
+ *
+ * State is split by lifetime (TCG Part 1, "TPM operational states"):
+ *   struct tpm_perm   everything that survives power loss: seeds, hierarchy auths and policies,
+ *                     DA counters, clock, PCR allocation, NV indices, the orderly-shutdown save.
+ *                     It is plain data (no pointers), serialized by state.c and committed through
+ *                     the platform after every command that changed it.
+ *   struct tpm        adds volatile state: PCR values, sessions, transient objects, DRBG.
+ *
+ * Handlers never write t->perm directly: tpm_perm_w() snapshots it first, so a failed commit can
+ * put back exactly what the platform still holds (engine.c).
+ */
+#ifndef TPM_INTERNAL_H
+#define TPM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tpm/tpm.h>
+#include <tpm/tpm_types.h>
+
+#include "crypto.h"
+#include "marshal.h"
+
+/* ---- sizes the engine advertises through GetCapability ---------------------------------- */
+#define TPM_NUM_PCRS	      24u
+#define TPM_PCR_SELECT_MIN    3u  /* bytes in a pcrSelect bitmap */
+#define TPM_NUM_BANKS	      3u  /* SHA-1, SHA-256, SHA-384 (PCR_Allocate chooses which) */
+#define TPM_MAX_SESSIONS      8u  /* loaded sessions (census: clients leak some) */
+#define TPM_MAX_OBJECTS	      8u  /* transient objects, incl. hash sequences */
+#define TPM_MAX_AUTH	      64u /* TPM2B_AUTH: the largest digest */
+#define TPM_MAX_NONCE	      64u
+#define TPM_SEED_SIZE	      64u	    /* hierarchy seeds (SHA-512 sized, Part 1 "Seeds") */
+#define TPM_NV_INDEX_MAX      2048u	    /* largest NV index data (TPM_PT_NV_INDEX_MAX) */
+#define TPM_NV_BUFFER_MAX     1024u	    /* NV_Read/NV_Write chunk (TPM_PT_NV_BUFFER_MAX) */
+#define TPM_NV_INDICES_MAX    64u	    /* defined indices */
+#define TPM_NV_DATA_MAX	      (64u * 1024u) /* all index data together */
+#define TPM_MAX_DIGEST_BUFFER 1024u	    /* TPM2B_MAX_BUFFER for Hash / SequenceUpdate */
+
+/* ---- NV indices (Part 2, 13.5 TPMS_NV_PUBLIC) -------------------------------------------- */
+struct tpm_nv_index {
+	uint32_t handle; /* 0 = free slot */
+	uint16_t name_alg;
+	uint32_t attrs; /* TPMA_NV, incl. WRITTEN/WRITELOCKED/READLOCKED */
+	uint16_t policy_size;
+	uint8_t policy[TPM_MAX_DIGEST];
+	uint16_t auth_size;
+	uint8_t auth[TPM_MAX_AUTH];
+	uint16_t data_size; /* the index's size */
+	uint32_t data_off;  /* into tpm_perm.nv_data */
+};
+
+/* ---- persistent state -------------------------------------------------------------------- */
+struct tpm_hier_auth {
+	uint16_t auth_size;
+	uint8_t auth[TPM_MAX_AUTH];
+	uint16_t policy_alg; /* TPM_ALG_NULL when no policy */
+	uint16_t policy_size;
+	uint8_t policy[TPM_MAX_DIGEST];
+};
+
+struct tpm_perm {
+	uint8_t eps[TPM_SEED_SIZE];	 /* endorsement primary seed */
+	uint8_t sps[TPM_SEED_SIZE];	 /* storage primary seed */
+	uint8_t pps[TPM_SEED_SIZE];	 /* platform primary seed */
+	uint8_t sh_proof[TPM_SEED_SIZE]; /* secret values of the hierarchies (tickets, contexts) */
+	uint8_t eh_proof[TPM_SEED_SIZE];
+	uint8_t ph_proof[TPM_SEED_SIZE];
+	struct tpm_hier_auth owner, endorsement, lockout;
+	bool disable_clear;
+	/* dictionary-attack protection (Part 1, 19.8.6) */
+	uint32_t da_max_tries;
+	uint32_t da_recovery_s;		/* seconds per failure forgiven */
+	uint32_t da_lockout_recovery_s; /* lockoutAuth retry delay */
+	uint32_t da_failed_tries;
+	bool lockout_auth_locked;	  /* lockoutAuth failed: wait da_lockout_recovery_s */
+	uint64_t da_lockout_auth_fail_ms; /* clock of that failure */
+	uint64_t da_last_decrement_ms;	  /* clock when failed_tries last dropped */
+	/* time */
+	uint64_t clock_ms;    /* Clock as last committed */
+	uint32_t reset_count; /* TPM Resets (Startup(CLEAR) after Shutdown(CLEAR) or none) */
+	uint32_t restart_count;
+	uint32_t clear_count;
+	/* PCR banks: bit i set = bank i of tpm_banks[] is allocated (now / after the next reset) */
+	uint8_t pcr_alloc;
+	uint8_t pcr_alloc_pending;
+	/* orderly shutdown: Shutdown(STATE) saved what Startup(STATE) restores */
+	bool orderly;	  /* the last power-off followed a Shutdown */
+	bool state_saved; /* the save below is valid (Shutdown(STATE)) */
+	uint8_t saved_pcr[TPM_NUM_BANKS][TPM_NUM_PCRS][TPM_MAX_DIGEST];
+	bool saved_ph_enable_nv;
+	/* NV indices */
+	struct tpm_nv_index nv[TPM_NV_INDICES_MAX];
+	uint32_t nv_data_used;
+	/* the largest value of any NV counter deleted: a new counter starts above it (cmd_nv.c) */
+	uint64_t nv_max_counter;
+	uint8_t nv_data[TPM_NV_DATA_MAX];
+};
+
+/* ---- volatile state ---------------------------------------------------------------------- */
+struct tpm_session {
+	uint32_t handle; /* 0 = free slot */
+	uint8_t type;	 /* TPM_SE_* */
+	uint16_t hash_alg;
+	uint16_t digest_size;
+	uint8_t nonce_tpm[TPM_MAX_NONCE];
+	uint8_t nonce_caller[TPM_MAX_NONCE];
+	uint16_t nonce_size; /* both nonces have the caller's size (Part 3, StartAuthSession) */
+	uint8_t session_key[TPM_MAX_DIGEST];
+	uint16_t session_key_size; /* 0: unbound and unsalted */
+	/* bound sessions: the bind entity as it was at StartAuthSession */
+	uint32_t bind_handle; /* 0 when unbound */
+	uint16_t bind_name_size;
+	uint8_t bind_name[2 + TPM_MAX_DIGEST];
+	uint16_t bind_auth_size;
+	uint8_t bind_auth[TPM_MAX_AUTH];
+};
+
+enum tpm_object_kind {
+	TPM_OBJ_FREE = 0,
+	TPM_OBJ_HASH_SEQ,  /* HashSequenceStart with a hash algorithm */
+	TPM_OBJ_EVENT_SEQ, /* HashSequenceStart with TPM_ALG_NULL: every bank */
+};
+
+struct tpm_object {
+	uint32_t handle;
+	uint8_t kind; /* enum tpm_object_kind */
+	uint16_t auth_size;
+	uint8_t auth[TPM_MAX_AUTH];
+	struct tpm_hash_ctx
+		hash[TPM_NUM_BANKS]; /* [0] for a hash sequence, one per bank for events */
+};
+
+struct tpm {
+	struct tpm_platform plat;
+	bool powered;
+	bool started;
+	bool failure_mode;
+	const char *failure_reason;
+	bool cancel;
+	/* TPMA_STARTUP_CLEAR and friends */
+	bool ph_enable, sh_enable, eh_enable, ph_enable_nv;
+	struct tpm_hier_auth platform;	   /* platformAuth/Policy: reset at every Startup(CLEAR) */
+	uint8_t null_proof[TPM_SEED_SIZE]; /* new at every TPM Reset */
+	uint8_t null_seed[TPM_SEED_SIZE];
+	uint64_t power_on_ms; /* platform clock at power-on */
+	uint64_t clock_at_power_on;
+	bool clock_safe;
+	uint8_t pcr[TPM_NUM_BANKS][TPM_NUM_PCRS][TPM_MAX_DIGEST];
+	uint32_t pcr_update_counter;
+	struct tpm_session sessions[TPM_MAX_SESSIONS];
+	struct tpm_object objects[TPM_MAX_OBJECTS];
+	struct tpm_drbg drbg;
+	/* NV bookkeeping */
+	bool perm_dirty; /* perm_backup holds the committed state */
+	struct tpm_perm perm;
+	struct tpm_perm perm_backup;
+	uint8_t nv_blob[TPM_NV_BLOB_MAX];
+	/* global NV write lock (NV_GlobalWriteLock, cleared at Startup) */
+	bool nv_global_write_locked;
+	/* scratch space for handlers (kernel frames must stay small: no big locals) */
+	uint8_t scratch[TPM_MAX_COMMAND_SIZE];
+};
+
+/* ---- PCR banks -------------------------------------------------------------------------- */
+extern const uint16_t tpm_banks[TPM_NUM_BANKS]; /* SHA-1, SHA-256, SHA-384 */
+int tpm_bank_index(uint16_t alg);		/* -1 when not a bank algorithm */
+
+/* Implemented hash algorithms (SHA-1/256/384/512): the most entries a TPML_PCR_SELECTION or
+ * TPML_DIGEST_VALUES may carry (HASH_COUNT of the reference implementation). */
+#define TPM_HASH_COUNT 4u
+
+/* TPML_PCR_SELECTION (Part 2, 10.9.7) as decoded by tpm_get_pcr_selection(). */
+struct tpm_pcr_select {
+	uint16_t hash; /* an implemented hash, not necessarily a bank */
+	uint8_t select[TPM_PCR_SELECT_MIN];
+};
+
+struct tpm_pcr_selection {
+	uint32_t count;
+	struct tpm_pcr_select s[TPM_HASH_COUNT];
+};
+
+/*
+ * Decode a TPML_PCR_SELECTION: count <= TPM_HASH_COUNT (else TPM_RC_SIZE), each hash an
+ * implemented hash (else TPM_RC_HASH), each sizeofSelect exactly TPM_PCR_SELECT_MIN (else
+ * TPM_RC_VALUE, as libtpms with 24 PCRs). Codes carry no parameter number: add it with TPM_RCP.
+ */
+tpm_rc tpm_get_pcr_selection(struct tpm_rd *r, struct tpm_pcr_selection *sel);
+void tpm_put_pcr_selection(struct tpm_wr *w, const struct tpm_pcr_selection *sel);
+/* Clear the bits of PCRs that are not allocated (whole unallocated or unknown banks). */
+void tpm_pcr_filter(const struct tpm *t, struct tpm_pcr_selection *sel);
+/*
+ * PCR digest for PolicyPCR / Quote (Part 1, "PCR digest"): filters sel, then hashes with alg the
+ * selected PCR values in selection order. false when alg is not implemented.
+ */
+bool tpm_pcr_digest(const struct tpm *t, uint16_t alg, struct tpm_pcr_selection *sel, uint8_t *out);
+
+bool tpm_pcr_bank_allocated(const struct tpm *t, unsigned bank);
+/* PC Client locality rules (PCR attribute table in pcr.c); pcr < TPM_NUM_PCRS. */
+bool tpm_pcr_extend_allowed(uint32_t pcr, uint8_t locality);
+bool tpm_pcr_reset_allowed(uint32_t pcr, uint8_t locality);
+/* Extend one bank of a PCR with a digest of the bank's size (no-op if the bank is not
+ * allocated); counts in pcrUpdateCounter and invalidates a Shutdown(STATE) save of PCR 0-15. */
+void tpm_pcr_extend(struct tpm *t, uint32_t pcr, unsigned bank, const uint8_t *digest);
+/* PCR_Reset: zero the PCR in every bank. */
+void tpm_pcr_reset(struct tpm *t, uint32_t pcr);
+/* TPMS_TAGGED_PCR_SELECT bitmap of a TPM_PT_PCR property; false if not implemented. */
+bool tpm_pcr_property(uint32_t property, uint8_t select[TPM_PCR_SELECT_MIN]);
+
+/* ---- engine services for handlers ------------------------------------------------------- */
+/* Writable persistent state: snapshots it on first use in a command (see engine.c). */
+struct tpm_perm *tpm_perm_w(struct tpm *t);
+/* Enter failure mode (an internal invariant broke); every later command answers FAILURE. */
+void tpm_fail(struct tpm *t, const char *why);
+/* Clock in ms (Part 2, TPMS_CLOCK_INFO.clock). */
+uint64_t tpm_clock(struct tpm *t);
+/* Random bytes from the engine's DRBG; false means failure mode was entered. */
+bool tpm_random(struct tpm *t, void *buf, size_t n);
+/* The hierarchy auth record of a permanent handle (OWNER, ENDORSEMENT, LOCKOUT, PLATFORM). */
+struct tpm_hier_auth *tpm_hier(struct tpm *t, uint32_t handle);
+/* Name of an entity (Part 1, 16 "Names"); false when the handle names nothing loaded. */
+bool tpm_entity_name(struct tpm *t, uint32_t handle, uint8_t *name, uint16_t *size);
+/* authValue of an entity, trailing zero octets removed (Part 1, 19.6.4.3); false if absent. */
+bool tpm_entity_auth(struct tpm *t, uint32_t handle, uint8_t *auth, uint16_t *size);
+
+/* ---- commands ------------------------------------------------------------------------- */
+/*
+ * A handler sees its handles already validated and authorized, decodes every parameter from
+ * `in` (returning TPM_RCP(rc, n) on a bad one, TPM_RC_SIZE... see tpm_params_done) before
+ * changing any state, then writes response handle(s) to out_h and parameters to out.
+ */
+struct tpm_cmd {
+	struct tpm *t;
+	uint32_t cc;
+	uint8_t locality;
+	uint8_t nhandles;
+	uint32_t h[3];
+	struct tpm_rd in;
+	struct tpm_wr *out_h;
+	struct tpm_wr *out;
+	/* set by a handler that flushed the session it was authorized by (e.g. FlushContext) */
+	bool auth_changed;
+};
+
+typedef tpm_rc (*tpm_handler)(struct tpm_cmd *c);
+
+/* Which handle values a command handle accepts (a mask of these). */
+enum {
+	TPM_HK_PCR = 1u << 0,
+	TPM_HK_NV = 1u << 1,
+	TPM_HK_SESSION = 1u << 2,   /* HMAC or policy session */
+	TPM_HK_TRANSIENT = 1u << 3, /* a loaded object */
+	TPM_HK_PERSISTENT = 1u << 4,
+	TPM_HK_OWNER = 1u << 5,
+	TPM_HK_ENDORSEMENT = 1u << 6,
+	TPM_HK_PLATFORM = 1u << 7,
+	TPM_HK_LOCKOUT = 1u << 8,
+	TPM_HK_NULL = 1u << 9,
+	TPM_HK_PLATFORM_NV = 1u << 10,
+};
+
+/* Authorization role of a handle (Part 3, "Authorization role" column). */
+enum {
+	TPM_AUTH_NONE = 0,
+	TPM_AUTH_USER,
+	TPM_AUTH_ADMIN,
+	TPM_AUTH_DUP
+};
+
+struct tpm_cc_desc {
+	uint32_t cc;
+	tpm_handler fn;
+	uint8_t nhandles;
+	uint8_t nauth; /* the first nauth handles need authorization */
+	uint8_t auth_role[3];
+	uint16_t kinds[3]; /* TPM_HK_* mask per handle */
+	uint8_t rhandle;   /* 1 when the response carries a handle */
+	uint32_t flags;	   /* TPMA_CC_NV / EXTENSIVE / FLUSHED as advertised */
+};
+
+/* Sorted by command code; tpm_cc_count entries. */
+extern const struct tpm_cc_desc tpm_cc_table[];
+extern const unsigned tpm_cc_count;
+const struct tpm_cc_desc *tpm_cc_find(uint32_t cc);
+/* The TPMA_CC word GetCapability(COMMANDS) reports. */
+uint32_t tpm_cc_attrs(const struct tpm_cc_desc *d);
+
+/* Parameters fully consumed? TPM_RC_SIZE otherwise (Part 3: trailing bytes). */
+static inline tpm_rc tpm_params_done(const struct tpm_cmd *c)
+{
+	return tpm_rd_done(&c->in) ? TPM_RC_SUCCESS : TPM_RC_SIZE;
+}
+
+/* ---- state.c: NV blob ------------------------------------------------------------------ */
+/* Serialize t->perm into buf; returns its length (0 if it does not fit). */
+size_t tpm_state_serialize(const struct tpm_perm *p, uint8_t *buf, size_t cap);
+/* Parse a blob into *p; TPM_OK, TPM_ERR_CORRUPT or TPM_ERR_VERSION. *p is untouched on error. */
+int tpm_state_parse(const uint8_t *buf, size_t len, struct tpm_perm *p, struct tpm_perm *scratch);
+/* Commit t->perm through the platform. */
+int tpm_state_commit(struct tpm *t);
+
+/* ---- sessions (session.c) -------------------------------------------------------------- */
+struct tpm_session *tpm_session_find(struct tpm *t, uint32_t handle);
+void tpm_session_free(struct tpm_session *s);
+
+/* ---- objects (object.c) ---------------------------------------------------------------- */
+struct tpm_object *tpm_object_find(struct tpm *t, uint32_t handle);
+/* A free slot with a fresh handle, or NULL (TPM_RC_OBJECT_MEMORY). */
+struct tpm_object *tpm_object_alloc(struct tpm *t);
+void tpm_object_free(struct tpm_object *o);
+
+/* ---- NV indices (nv.c) ---------------------------------------------------------------- */
+struct tpm_nv_index *tpm_nv_find(struct tpm *t, uint32_t handle);
+/* TPMS_NV_PUBLIC of an index (Part 2, 13.5), as it enters the index's Name. */
+void tpm_nv_marshal_public(const struct tpm_nv_index *nv, struct tpm_wr *w);
+/* The index is usable: its hierarchy (platform or owner) is enabled. */
+bool tpm_nv_accessible(const struct tpm *t, const struct tpm_nv_index *nv);
+/* May cc be authorized with the index's authValue (AUTHREAD / AUTHWRITE)? */
+bool tpm_nv_auth_value_allowed(const struct tpm_nv_index *nv, uint32_t cc);
+
+/* ---- startup hooks other files implement --------------------------------------------- */
+void tpm_pcr_startup(struct tpm *t, bool restore_saved); /* pcr.c */
+void tpm_nv_startup(struct tpm *t, bool clear);		 /* nv.c: STCLEAR attributes */
+
+#endif

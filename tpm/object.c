@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Transient object slots (handles 0x80xxxxxx) and FlushContext. Part 1 keeps hash and event
+ * sequences here; keys join them with TPM part 2.
+ */
+#include <lib/string.h>
+
+#include "commands.h"
+
+struct tpm_object *tpm_object_find(struct tpm *t, uint32_t handle)
+{
+	for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++)
+		if (t->objects[i].kind != TPM_OBJ_FREE && t->objects[i].handle == handle)
+			return &t->objects[i];
+	return NULL;
+}
+
+struct tpm_object *tpm_object_alloc(struct tpm *t)
+{
+	for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++) {
+		struct tpm_object *o = &t->objects[i];
+
+		if (o->kind == TPM_OBJ_FREE) {
+			memset(o, 0, sizeof(*o));
+			o->handle = TPM_HR_TRANSIENT | i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+void tpm_object_free(struct tpm_object *o)
+{
+	tpm_wipe(o, sizeof(*o));
+}
+
+/* Part 3, 28.4: flushHandle is a parameter (TPMI_DH_CONTEXT), not a handle-area handle. */
+TPM_HANDLER(FlushContext)
+{
+	uint32_t h = 0;
+	tpm_rc rc = tpm_get_u32(&c->in, &h);
+	uint8_t ht = (uint8_t)(h >> TPM_HR_SHIFT);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	if (ht == TPM_HT_TRANSIENT) {
+		struct tpm_object *o = tpm_object_find(c->t, h);
+
+		if (o == NULL)
+			return TPM_RCP(TPM_RC_HANDLE, 1);
+		tpm_object_free(o);
+		return TPM_RC_SUCCESS;
+	}
+	if (ht == TPM_HT_HMAC_SESSION || ht == TPM_HT_POLICY_SESSION) {
+		struct tpm_session *s = tpm_session_find(c->t, h);
+
+		if (s == NULL)
+			return TPM_RCP(TPM_RC_HANDLE, 1);
+		tpm_session_free(s);
+		return TPM_RC_SUCCESS;
+	}
+	return TPM_RCP(TPM_RC_VALUE, 1);
+}
