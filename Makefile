@@ -8,6 +8,8 @@ TOP := $(CURDIR)
 
 include mk/toolchain.mk
 include lib/module.mk
+include mk/mbedtls.mk
+include tpm/module.mk
 include boot/module.mk
 include kernel/module.mk
 include tools/module.mk

@@ -13,8 +13,16 @@ $(FLOOR_IMAGE): $(BUILD)/bench/floor.elf
 	$(Q)rm -f $@.tmp
 
 BENCH_RUNS ?= 11
-.PHONY: bench bench-boot bench-mm
-bench: bench-boot bench-mm
+.PHONY: bench bench-boot bench-mm bench-tpm
+bench: bench-boot bench-mm bench-tpm
+
+# One ESAPI client against copra-tpmd and swtpm/libtpms in the same run (bench/tpm/run.sh).
+$(BUILD)/bench/bench_esys: bench/tpm/bench_esys.c $(BUILD_FILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(TOOL_CFLAGS) $< -o $@ -ltss2-esys -ltss2-tctildr
+
+bench-tpm: setup $(BUILD)/bench/bench_esys $(BUILD)/tools/copra-tpmd
+	bench/tpm/run.sh $(BUILD)
 
 # Copra's heap (buddy + slabs, built for the host) against glibc malloc/free, in one run.
 bench-mm:

@@ -66,12 +66,15 @@ qemu-test: $(IMAGE) $(TEST_IMAGE) $(MKIMAGE)
 check: setup
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory mbedtls-freestanding-check
+	@$(MAKE) --no-print-directory tpm-freestanding
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory stack-budget
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory proofs
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory qemu-test
+	@$(MAKE) --no-print-directory tpm-test
 	@$(MAKE) --no-print-directory deps-check
 	@scripts/repro-check
 	@echo "check: all gates passed"

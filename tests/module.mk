@@ -19,6 +19,18 @@ UNIT_LIB_SRCS += lib/printf.c lib/crc32c.c lib/elf.c lib/e820.c lib/symtab.c \
 UNIT_SRCS += tests/unit/test_bitmap.c tests/unit/test_rle_bitmap.c
 UNIT_LIB_SRCS += lib/bitmap.c lib/rle_bitmap.c
 UNIT_EXTRA_OBJS += $(BUILD)/host/lib/string_renamed.o
+# mbedTLS as Copra configures it (mk/mbedtls.mk): the hosted library, linked last.
+UNIT_SRCS += tests/unit/test_mbedtls.c
+UNIT_EXTRA_OBJS += $(MBEDTLS_HOST_LIB)
+$(call objs,host,tests/unit/test_mbedtls.c): HOST_CFLAGS += $(MBEDTLS_CFLAGS)
+$(call objs,host,tests/unit/test_mbedtls.c): $(MBEDTLS_STAMP) $(MBEDTLS_CONFIG)
+
+# The TPM engine (tpm/module.mk) and its harness.
+UNIT_SRCS += tests/unit/tpm_harness.c tests/unit/test_tpm_engine.c \
+	tests/unit/test_tpm_capability.c tests/unit/test_tpm_constants.c tests/unit/test_tpm_pcr.c \
+	tests/unit/test_tpm_hash.c tests/unit/test_tpm_nv.c tests/unit/test_tpm_hierarchy.c
+UNIT_LIB_SRCS += $(TPM_SRCS)
+TPM_UNIT_TEST_OBJS = $(call objs,host,$(filter tests/unit/tpm_% tests/unit/test_tpm_%,$(UNIT_SRCS)))
 
 UNIT_BIN := $(BUILD)/tests/unit-tests
 UNIT_FILTER ?=
@@ -28,6 +40,9 @@ $(BUILD)/host/lib/string_renamed.o: lib/string.c tests/unit/rename_string.h
 	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -fno-tree-loop-distribute-patterns \
 		-include tests/unit/rename_string.h -c $< -o $@
 
+$(TPM_UNIT_TEST_OBJS): HOST_CFLAGS += $(TPM_INC)
+$(TPM_UNIT_TEST_OBJS): | $(MBEDTLS_STAMP)
+
 $(UNIT_BIN): $(call objs,host,$(UNIT_SRCS) $(UNIT_LIB_SRCS)) $(UNIT_EXTRA_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_LDFLAGS) $^ -o $@
@@ -35,3 +50,4 @@ $(UNIT_BIN): $(call objs,host,$(UNIT_SRCS) $(UNIT_LIB_SRCS)) $(UNIT_EXTRA_OBJS)
 .PHONY: unit-test
 unit-test: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_FILTER)
+include tests/tpm/module.mk

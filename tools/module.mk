@@ -6,3 +6,4 @@ MKIMAGE_SRCS := tools/mkimage.c lib/crc32c.c lib/elf.c lib/symtab.c
 $(MKIMAGE): $(call objs,tool,$(MKIMAGE_SRCS))
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $^ -o $@
+include tools/copra-tpmd/module.mk

@@ -1,0 +1,849 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""tpm2-tools 5.4 against copra-tpmd, over the swtpm and the MS-simulator TCTIs of tpm2-tss.
+
+    tests/tpm/clients.py --tpmd build/tools/copra-tpmd [-v] [--tcti swtpm|mssim]
+    tests/tpm/clients.py --reference [-v]     # the same checks against swtpm (libtpms)
+
+Every check runs real tpm2-tools programs and verifies VALUES, computed independently here with
+hashlib where the TPM computes something (PCR extends and events, NV extend indices, Hash, NV
+names), not only exit codes. Each TCTI gets a fresh copra-tpmd with a fresh state file in a
+temporary directory, on a free port pair (PORT for commands, PORT+1 for the swtpm control
+channel or the simulator's platform port); the server is always stopped at the end. There is no
+resource manager: tpm2_flushcontext -t -l -s runs after each check. Every client call runs under
+`timeout 20`.
+
+--reference runs the checks against swtpm 0.7 / libtpms (PCR banks set to Copra's, SHA-1,
+SHA-256 and SHA-384, with swtpm_setup), to tell a test bug from an engine bug: what fails there
+is the test's fault. swtpm has no MS-simulator protocol, so only the swtpm TCTI runs.
+
+This module also holds what tests/tpm/tss_clients.py shares (server, runner, helpers).
+Ends with "tpm2-tools: N passed, N failed". Standard library only.
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+CLIENT_TIMEOUT = 20  # seconds, every client program (`timeout 20`)
+HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384}
+BANKS = ("sha1", "sha256", "sha384")
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failed(what)
+
+
+def expect_eq(got, want, what):
+    if got != want:
+        raise Failed("%s: got %r, want %r" % (what, got, want))
+
+
+# ---- ports and servers -------------------------------------------------------------------
+
+def free_port_pair():
+    """A port p with p and p+1 both free now (the server binds them a moment later)."""
+    for _ in range(200):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            if port >= 65534:
+                continue
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no free port pair")
+
+
+def wait_port(port, proc, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise Failed("server exited with %d before listening" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise Failed("server not listening on port %d after %.0f s" % (port, seconds))
+
+
+class Server:
+    """copra-tpmd (or, with reference=True, swtpm) on a state kept in workdir across restarts.
+
+    ctrl is "swtpm" or "mssim": what PORT+1 speaks. need_init=True leaves the TPM powered off
+    and unstarted (copra-tpmd --need-init; swtpm without not-need-init): the client powers it
+    on (swtpm_ioctl -i, the mssim TCTI's power-on, tsspowerup) and sends Startup itself.
+    """
+
+    live = []  # every running server, stopped at exit whatever happens
+
+    def __init__(self, tpmd, workdir, ctrl="swtpm", reference=False):
+        self.tpmd = tpmd
+        self.workdir = workdir
+        self.ctrl = ctrl
+        self.reference = reference
+        self.state = os.path.join(workdir, "tpm.state")
+        self.port = None
+        self.proc = None
+        self.log = os.path.join(workdir, "server.log")
+        self.starts = 0
+        if reference:
+            self.swtpm_dir = os.path.join(workdir, "swtpm")
+            os.makedirs(self.swtpm_dir, exist_ok=True)
+            # Copra's banks (SHA-1, SHA-256, SHA-384), so both TPMs answer alike.
+            p = subprocess.run(["timeout", str(CLIENT_TIMEOUT), "swtpm_setup", "--tpm2",
+                                "--tpmstate", self.swtpm_dir, "--pcr-banks",
+                                "sha1,sha256,sha384", "--overwrite"],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                raise RuntimeError("swtpm_setup failed: %s" % p.stderr[-500:])
+
+    def start(self, need_init=False):
+        """Start on a free port pair; another pair if one was taken in the meantime."""
+        for attempt in range(3):
+            try:
+                self._start(need_init)
+                return
+            except Failed:
+                self.stop()
+                if attempt == 2:
+                    raise
+
+    def _start(self, need_init):
+        if self.proc is not None:
+            raise RuntimeError("server already running")
+        self.port = free_port_pair()
+        if self.reference:
+            flags = [] if need_init else ["--flags", "not-need-init,startup-clear"]
+            argv = ["swtpm", "socket", "--tpm2",
+                    "--server", "type=tcp,port=%d,bindaddr=127.0.0.1" % self.port,
+                    "--ctrl", "type=tcp,port=%d,bindaddr=127.0.0.1" % (self.port + 1),
+                    "--tpmstate", "dir=" + self.swtpm_dir] + flags
+        else:
+            argv = [self.tpmd, "--port", str(self.port), "--state", self.state,
+                    "--ctrl", self.ctrl, "-v"] + (["--need-init"] if need_init else [])
+        self.starts += 1
+        with open(self.log, "a") as log:
+            log.write("==== start %d: %s\n" % (self.starts, " ".join(argv)))
+            log.flush()
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        Server.live.append(self)
+        wait_port(self.port, self.proc)
+
+    def stop(self):
+        """SIGTERM (a power cut for the TPM: volatile state is lost) and wait."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self in Server.live:
+            Server.live.remove(self)
+        self.proc = None
+
+    def reset_state(self, need_init=False):
+        """Stop and start again on a freshly manufactured TPM (after a failed check)."""
+        self.stop()
+        if self.reference:
+            shutil.rmtree(self.swtpm_dir, ignore_errors=True)
+            self.__init__(self.tpmd, self.workdir, self.ctrl, self.reference)
+        elif os.path.exists(self.state):
+            os.rename(self.state, self.state + ".failed-%d" % self.starts)
+        self.start(need_init=need_init)
+
+    def restart(self, need_init=False):
+        self.stop()
+        self.start(need_init=need_init)
+
+    def log_tail(self, n=15):
+        try:
+            with open(self.log) as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+    @staticmethod
+    def stop_all():
+        for s in list(Server.live):
+            try:
+                s.stop()
+            except Exception:  # noqa: BLE001 - best effort at exit
+                pass
+
+
+def install_cleanup():
+    """Stop every server on exit and on SIGTERM/SIGINT/SIGHUP (the trap of a shell test)."""
+    def on_signal(sig, _frame):
+        Server.stop_all()
+        sys.exit(128 + sig)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+
+def platform_signal(port, code):
+    """One MS-simulator platform signal (TpmTcpProtocol.h) on the platform port: u32 in, u32 out."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(struct.pack(">I", code))
+        ack = b""
+        while len(ack) < 4:
+            chunk = s.recv(4 - len(ack))
+            if not chunk:
+                raise Failed("platform port closed before acknowledging signal %d" % code)
+            ack += chunk
+        s.sendall(struct.pack(">I", 20))  # TPM_SESSION_END
+    return struct.unpack(">I", ack)[0]
+
+
+# ---- runner ------------------------------------------------------------------------------
+
+class Runner:
+    def __init__(self, name, verbose):
+        self.name = name
+        self.verbose = verbose
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def check(self, desc, fn, *args):
+        try:
+            fn(*args)
+        except Failed as e:
+            self.failed += 1
+            self.failures.append(desc)
+            print("FAIL %s: %s" % (desc, e))
+        except Exception as e:  # noqa: BLE001 - a broken check is a failed check
+            self.failed += 1
+            self.failures.append(desc)
+            print("FAIL %s: %s: %s" % (desc, type(e).__name__, e))
+            if self.verbose:
+                traceback.print_exc()
+        else:
+            self.passed += 1
+            if self.verbose:
+                print("ok   %s" % desc)
+        sys.stdout.flush()
+
+    def summary(self):
+        print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed))
+        return 0 if self.failed == 0 else 1
+
+
+def run_client(argv, env, input_bytes=None, cwd=None):
+    """One client program under `timeout 20`; returns the CompletedProcess (bytes)."""
+    full = ["timeout", str(CLIENT_TIMEOUT)] + argv
+    try:
+        return subprocess.run(full, env=env, input=input_bytes, capture_output=True,
+                              timeout=CLIENT_TIMEOUT + 10, cwd=cwd)
+    except subprocess.TimeoutExpired:
+        raise Failed("%s: no answer within %d s" % (" ".join(argv), CLIENT_TIMEOUT))
+
+
+def tail(b, n=6):
+    lines = b.decode(errors="replace").strip().splitlines()
+    return " | ".join(lines[-n:])
+
+
+# ---- tpm2-tools helpers ----------------------------------------------------------------
+
+class Tools:
+    """tpm2-tools bound to one server and TCTI."""
+
+    def __init__(self, server, tcti, tmp):
+        self.server = server
+        self.tcti_kind = tcti
+        self.tmp = tmp
+        self.env = dict(os.environ)
+        self.env.pop("TPM2TOOLS_TCTI", None)
+        self.nfile = 0
+
+    @property
+    def tcti(self):
+        return "%s:host=127.0.0.1,port=%d" % (self.tcti_kind, self.server.port)
+
+    def run(self, tool, *args, ok=True, rc=None, input_bytes=None):
+        """Run tpm2_<tool>: ok=True expects success, False failure (rc: the TPM code it must
+        report), None either."""
+        env = dict(self.env, TPM2TOOLS_TCTI=self.tcti)
+        argv = ["tpm2_" + tool] + [str(a) for a in args]
+        p = run_client(argv, env, input_bytes)
+        if p.returncode == 124:
+            raise Failed("%s: timed out" % " ".join(argv))
+        if ok and p.returncode != 0:
+            raise Failed("%s: exit %d: %s" % (" ".join(argv), p.returncode, tail(p.stderr)))
+        if ok is False and p.returncode == 0:
+            raise Failed("%s: succeeded, expected a failure" % " ".join(argv))
+        if rc is not None:
+            got = tpm_rc_of(p.stderr)
+            if got != rc:
+                raise Failed("%s: TPM error %s, want 0x%x: %s" % (
+                    " ".join(argv), "none" if got is None else "0x%x" % got, rc,
+                    tail(p.stderr)))
+        return p.stdout.decode(errors="replace")
+
+    def file(self, data=None, name=None):
+        self.nfile += 1
+        path = os.path.join(self.tmp, name or "f%d" % self.nfile)
+        if data is not None:
+            with open(path, "wb") as f:
+                f.write(data)
+        return path
+
+    def read(self, path):
+        with open(path, "rb") as f:
+            return f.read()
+
+    def flush_all(self):
+        env = dict(self.env, TPM2TOOLS_TCTI=self.tcti)
+        run_client(["tpm2_flushcontext", "-t", "-l", "-s"], env)
+
+    # values
+    def pcr(self, bank, index):
+        out = self.file()
+        self.run("pcrread", "%s:%d" % (bank, index), "-o", out)
+        value = self.read(out)
+        expect_eq(len(value), HASHES[bank]().digest_size, "%s PCR %d size" % (bank, index))
+        return value
+
+    def props(self, group):
+        return parse_yamlish(self.run("getcap", group))
+
+    def prop(self, group, name):
+        d = self.props(group)
+        expect(name in d, "getcap %s has no %s" % (group, name))
+        v = d[name]
+        if isinstance(v, dict):
+            v = v.get("raw", v)
+        return v
+
+    def handles(self, group):
+        return [int(h, 16) for h in re.findall(r"^- (0x[0-9A-Fa-f]+)", self.run("getcap", group),
+                                               re.M)]
+
+    def nv_read(self, index, size=None, offset=None, auth="o", password=None):
+        out = self.file()
+        args = ["nvread", "0x%x" % index, "-C", auth, "-o", out]
+        if size is not None:
+            args += ["-s", size]
+        if offset is not None:
+            args += ["--offset", offset]
+        if password is not None:
+            args += ["-P", password]
+        self.run(*args)
+        return self.read(out)
+
+    def clock(self):
+        d = parse_yamlish(self.run("readclock"))
+        info = d.get("clock_info", {})
+        expect(isinstance(info, dict) and "reset_count" in info, "readclock: %r" % d)
+        return int(info["reset_count"]), int(info["restart_count"])
+
+
+def parse_yamlish(text):
+    """tpm2-tools' YAML-ish output, two levels: {key: value or {key: value}}."""
+    out = {}
+    cur = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("-"):
+            continue
+        if not line.startswith(" "):
+            k, _, v = line.partition(":")
+            cur = k.strip()
+            out[cur] = v.strip() if v.strip() else {}
+        elif cur is not None and isinstance(out[cur], dict):
+            k, _, v = line.strip().partition(":")
+            out[cur][k.strip()] = v.strip()
+    return out
+
+
+def tpm_rc_of(stderr):
+    """The TPM response code tpm2-tools (ESYS) or the IBM TSS reports in its error output."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    m = re.search(r"ErrorCode \(0x([0-9A-Fa-f]+)\)", text) or \
+        re.search(r"\(0x([0-9A-Fa-f]+)\) - tpm:", text) or \
+        re.search(r"failed, rc ([0-9A-Fa-f]{8})", text)
+    return int(m.group(1), 16) if m else None
+
+
+def extend(bank, old, data):
+    return HASHES[bank](old + data).digest()
+
+
+def nv_name(index, attrs, size, alg=0x000B, policy=b""):
+    """Name of an NV index: nameAlg || H(TPMS_NV_PUBLIC) (TCG Part 1, 16 "Names")."""
+    pub = struct.pack(">IHI", index, alg, attrs) + struct.pack(">H", len(policy)) + policy + \
+        struct.pack(">H", size)
+    h = {0x0004: hashlib.sha1, 0x000B: hashlib.sha256, 0x000C: hashlib.sha384}[alg]
+    return struct.pack(">H", alg) + h(pub).digest()
+
+
+# TPM response codes the checks expect (tss2_tpm2_types.h)
+RC_NV_LOCKED = 0x148
+RC_NV_UNINITIALIZED = 0x14A
+RC_LOCALITY = 0x907
+RC_BAD_AUTH_S1 = 0x9A2
+RC_AUTH_FAIL_S1 = 0x98E
+RC_HANDLE_P1 = 0x18B
+RC_INITIALIZE = 0x100
+RC_LOCKOUT = 0x921
+TPMA_NV_WRITTEN = 0x20000000
+
+ORD, CTR, BITS, EXT, RL, AUTH, EXT1, PLAT = (0x1500010, 0x1500011, 0x1500012, 0x1500013,
+                                             0x1500014, 0x1500015, 0x1500016, 0x1500020)
+
+
+# ---- the checks --------------------------------------------------------------------------
+
+def c_getrandom(t):
+    a = t.run("getrandom", "--hex", 16).strip()
+    b = t.run("getrandom", "--hex", 16).strip()
+    expect(re.fullmatch(r"[0-9a-f]{32}", a) is not None, "getrandom --hex 16: %r" % a)
+    expect(a != b, "two GetRandom answers are equal: %s" % a)
+    out = t.file()
+    t.run("getrandom", "-o", out, 32)
+    expect_eq(len(t.read(out)), 32, "getrandom -o 32 bytes")
+
+
+def c_getcap(t):
+    groups = [g.strip("- ").strip() for g in t.run("getcap", "-l").splitlines() if g.strip()]
+    expect("properties-fixed" in groups and "handles-nv-index" in groups,
+           "getcap -l: %r" % groups)
+    for g in groups:
+        t.run("getcap", g)
+    fixed = t.props("properties-fixed")
+    expect_eq(fixed.get("TPM2_PT_FAMILY_INDICATOR", {}).get("value"), '"2.0"',
+              "TPM2_PT_FAMILY_INDICATOR")
+    expect_eq(fixed.get("TPM2_PT_PCR_COUNT", {}).get("raw"), "0x18", "TPM2_PT_PCR_COUNT")
+    expect_eq(fixed.get("TPM2_PT_PCR_SELECT_MIN", {}).get("raw"), "0x3",
+              "TPM2_PT_PCR_SELECT_MIN")
+    expect_eq(fixed.get("TPM2_PT_MAX_COMMAND_SIZE", {}).get("raw"), "0x1000",
+              "TPM2_PT_MAX_COMMAND_SIZE")
+    expect_eq(fixed.get("TPM2_PT_NV_INDEX_MAX", {}).get("raw"), "0x800",
+              "TPM2_PT_NV_INDEX_MAX")
+    var = t.props("properties-variable")
+    sc = var.get("TPM2_PT_STARTUP_CLEAR", {})
+    for bit in ("phEnable", "shEnable", "ehEnable", "phEnableNV"):
+        expect_eq(sc.get(bit), "1", "TPM2_PT_STARTUP_CLEAR." + bit)
+    algs = t.props("algorithms")
+    for a in BANKS:
+        expect(a in algs and algs[a].get("hash") == "1", "algorithms: %s is no hash" % a)
+    cmds = t.props("commands")
+    for cc in ("GetRandom", "GetCapability", "PCR_Read", "PCR_Extend", "PCR_Event",
+               "PCR_Reset", "Hash", "NV_DefineSpace", "NV_Write", "NV_Read", "NV_Increment",
+               "NV_Extend", "NV_SetBits", "NV_ReadLock", "NV_UndefineSpace", "NV_ReadPublic",
+               "HierarchyChangeAuth", "Clear", "DictionaryAttackLockReset",
+               "DictionaryAttackParameters", "Startup", "Shutdown", "StartAuthSession",
+               "FlushContext", "ReadClock"):
+        expect("TPM2_CC_" + cc in cmds, "getcap commands does not list %s" % cc)
+    pcrs = t.run("getcap", "pcrs")
+    for bank in BANKS:
+        expect(re.search(r"- %s: \[ 0, 1, 2,[ 0-9,]* 23 \]" % bank, pcrs) is not None,
+               "getcap pcrs: %s bank not fully allocated: %s" % (bank, pcrs))
+    expect_eq(t.handles("handles-pcr"), list(range(24)), "handles-pcr")
+    perm = t.handles("handles-permanent")
+    for h in (0x40000001, 0x40000007, 0x4000000A, 0x4000000B, 0x4000000C):
+        expect(h in perm, "handles-permanent lacks 0x%x: %s" % (h, perm))
+    expect_eq(t.handles("handles-nv-index"), [], "handles-nv-index of a fresh TPM")
+    expect_eq(t.handles("handles-persistent"), [], "handles-persistent")
+    expect_eq(t.handles("handles-transient"), [], "handles-transient")
+
+
+def c_pcr(t):
+    for bank in BANKS:
+        for i in (0, 10, 16, 23):
+            expect_eq(t.pcr(bank, i), bytes(HASHES[bank]().digest_size),
+                      "fresh %s PCR %d" % (bank, i))
+        expect_eq(t.pcr(bank, 17), b"\xff" * HASHES[bank]().digest_size,
+                  "%s PCR 17 (DRTM, all ones until _TPM_Hash_Start)" % bank)
+    # pcrextend: every bank at once, then one bank
+    d = {b: HASHES[b](b"copra-" + b.encode()).digest() for b in BANKS}
+    t.run("pcrextend", "16:" + ",".join("%s=%s" % (b, d[b].hex()) for b in BANKS))
+    want = {b: extend(b, bytes(HASHES[b]().digest_size), d[b]) for b in BANKS}
+    for b in BANKS:
+        expect_eq(t.pcr(b, 16).hex(), want[b].hex(), "%s PCR 16 after pcrextend" % b)
+    t.run("pcrextend", "16:sha256=" + d["sha256"].hex())
+    want["sha256"] = extend("sha256", want["sha256"], d["sha256"])
+    for b in BANKS:
+        expect_eq(t.pcr(b, 16).hex(), want[b].hex(), "%s PCR 16 after one-bank extend" % b)
+    # pcrevent: the TPM hashes the data with every bank's algorithm and extends that
+    data = b"an event \x00 with binary data\xff" * 5
+    out = t.run("pcrevent", 16, t.file(data))
+    for b in BANKS:
+        h = HASHES[b](data).digest()
+        expect(re.search(r"%s: %s" % (b, h.hex()), out) is not None,
+               "pcrevent printed no %s digest %s: %r" % (b, h.hex(), out))
+        want[b] = extend(b, want[b], h)
+        expect_eq(t.pcr(b, 16).hex(), want[b].hex(), "%s PCR 16 after pcrevent" % b)
+    # a multi-bank, multi-PCR read in one command
+    two = t.file()
+    t.run("pcrread", "sha1:16,23+sha256:16,23", "-o", two)
+    expect_eq(t.read(two).hex(), (want["sha1"] + bytes(20) + want["sha256"] + bytes(32)).hex(),
+              "pcrread sha1:16,23+sha256:16,23")
+    # pcrreset: 16 and 23 are resettable at locality 0, PCR 0 is not
+    t.run("pcrextend", "23:sha256=" + d["sha256"].hex())
+    expect(t.pcr("sha256", 23) != bytes(32), "PCR 23 unchanged by pcrextend")
+    t.run("pcrreset", 16)
+    t.run("pcrreset", 23)
+    for b in BANKS:
+        expect_eq(t.pcr(b, 16), bytes(HASHES[b]().digest_size), "%s PCR 16 after reset" % b)
+        expect_eq(t.pcr(b, 23), bytes(HASHES[b]().digest_size), "%s PCR 23 after reset" % b)
+    t.run("pcrextend", "0:sha256=" + d["sha256"].hex())
+    p0 = t.pcr("sha256", 0)
+    t.run("pcrreset", 0, ok=False, rc=RC_LOCALITY)
+    expect_eq(t.pcr("sha256", 0), p0, "PCR 0 after a refused reset")
+    expect_eq(p0.hex(), extend("sha256", bytes(32), d["sha256"]).hex(), "PCR 0 value")
+
+
+def c_hash(t):
+    for data in (b"", b"abc", bytes(range(256)) * 4):
+        f = t.file(data)
+        for b in BANKS:
+            got = t.run("hash", "-g", b, "--hex", f).strip()
+            expect_eq(got, HASHES[b](data).hexdigest(), "tpm2_hash -g %s of %d bytes" % (
+                b, len(data)))
+    # Larger than one TPM2B_MAX_BUFFER: tpm2_hash uses a hash sequence.
+    big = bytes((i * 7) & 0xFF for i in range(5000))
+    f = t.file(big)
+    for b in BANKS:
+        out = t.file()
+        ticket = t.file()
+        t.run("hash", "-C", "o", "-g", b, "-o", out, "-t", ticket, f)
+        expect_eq(t.read(out).hex(), HASHES[b](big).hexdigest(), "sequence hash %s" % b)
+        expect(len(t.read(ticket)) > 6, "no ticket written")
+    out = t.file()
+    ticket = t.file()
+    t.run("hash", "-C", "o", "-g", "sha256", "-o", out, "-t", ticket, t.file(b"ticket me"))
+    tk = t.read(ticket)
+    # TPMT_TK_HASHCHECK: tag TPM_ST_HASHCHECK (0x8024), hierarchy owner, an HMAC with the
+    # TPM's proof (its hash algorithm is the TPM's choice)
+    expect(len(tk) >= 8 and tk[:6] == bytes.fromhex("802440000001") and
+           struct.unpack(">H", tk[6:8])[0] in (32, 48, 64) and
+           len(tk) == 8 + struct.unpack(">H", tk[6:8])[0], "hash ticket %s" % tk.hex())
+
+
+def c_nv(t):
+    rw = "ownerread|ownerwrite|authread|authwrite|no_da"
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-s", 32, "-a", rw)
+    t.run("nvdefine", "0x%x" % CTR, "-C", "o", "-s", 8, "-a", "nt=counter|" + rw)
+    t.run("nvdefine", "0x%x" % BITS, "-C", "o", "-a", "nt=bits|" + rw)
+    t.run("nvdefine", "0x%x" % EXT, "-C", "o", "-g", "sha256", "-a", "nt=extend|" + rw)
+    t.run("nvdefine", "0x%x" % EXT1, "-C", "o", "-g", "sha1", "-a", "nt=extend|" + rw)
+    t.run("nvdefine", "0x%x" % RL, "-C", "o", "-s", 8, "-a",
+          "ownerread|ownerwrite|read_stclear|no_da")
+    expect_eq(t.handles("handles-nv-index"), [ORD, CTR, BITS, EXT, RL, EXT1],
+              "handles-nv-index")
+    expect_eq(t.prop("properties-variable", "TPM2_PT_HR_NV_INDEX"), "0x6", "HR_NV_INDEX")
+    expect_eq(t.prop("properties-variable", "TPM2_PT_NV_COUNTERS"), "0x1", "NV_COUNTERS")
+    # ordinary: unwritten, written, offsets, the Name
+    t.run("nvread", "0x%x" % ORD, "-C", "o", "-s", 4, ok=False, rc=RC_NV_UNINITIALIZED)
+    pub = t.run("nvreadpublic", "0x%x" % ORD)
+    attrs = 0x2 | 0x4 | 0x20000 | 0x40000 | 0x2000000
+    expect(("name: %s" % nv_name(ORD, attrs, 32).hex()) in pub,
+           "nvreadpublic name before write: %s" % pub)
+    data = bytes(range(0x40, 0x60))
+    t.run("nvwrite", "0x%x" % ORD, "-C", "o", "-i", t.file(data))
+    expect_eq(t.nv_read(ORD, 32), data, "NV data")
+    t.run("nvwrite", "0x%x" % ORD, "-C", "0x%x" % ORD, "-i", t.file(b"XYZ"), "--offset", 8)
+    data = data[:8] + b"XYZ" + data[11:]
+    expect_eq(t.nv_read(ORD, 32, auth="0x%x" % ORD), data, "NV data after an offset write")
+    expect_eq(t.nv_read(ORD, 6, offset=6), data[6:12], "NV read at an offset")
+    pub = t.run("nvreadpublic", "0x%x" % ORD)
+    expect(("name: %s" % nv_name(ORD, attrs | TPMA_NV_WRITTEN, 32).hex()) in pub,
+           "nvreadpublic name after write (WRITTEN set): %s" % pub)
+    expect(re.search(r"value: 0x%X\b" % (attrs | TPMA_NV_WRITTEN), pub) is not None,
+           "nvreadpublic attributes: %s" % pub)
+    # counter
+    t.run("nvread", "0x%x" % CTR, "-C", "o", "-s", 8, ok=False, rc=RC_NV_UNINITIALIZED)
+    t.run("nvincrement", "0x%x" % CTR, "-C", "o")
+    v1 = struct.unpack(">Q", t.nv_read(CTR, 8))[0]
+    t.run("nvincrement", "0x%x" % CTR, "-C", "0x%x" % CTR)
+    t.run("nvincrement", "0x%x" % CTR, "-C", "o")
+    v3 = struct.unpack(">Q", t.nv_read(CTR, 8))[0]
+    expect(v1 >= 1 and v3 == v1 + 2, "counter %d then %d after two increments" % (v1, v3))
+    t.run("nvwrite", "0x%x" % CTR, "-C", "o", "-i", t.file(bytes(8)), ok=False)
+    # bits
+    t.run("nvsetbits", "0x%x" % BITS, "-C", "o", "-i", "0x5")
+    expect_eq(t.nv_read(BITS, 8).hex(), "0000000000000005", "bits after 0x5")
+    t.run("nvsetbits", "0x%x" % BITS, "-C", "o", "-i", "0x8000000000000030")
+    expect_eq(t.nv_read(BITS, 8).hex(), "8000000000000035", "bits after 0x8000000000000030")
+    # extend (SHA-256 and SHA-1 indices)
+    t.run("nvextend", "0x%x" % EXT, "-C", "o", "-i", t.file(b"hello"))
+    want = hashlib.sha256(bytes(32) + b"hello").digest()
+    expect_eq(t.nv_read(EXT, 32).hex(), want.hex(), "extend index after one extend")
+    t.run("nvextend", "0x%x" % EXT, "-C", "o", "-i", t.file(b"world" * 100))
+    want = hashlib.sha256(want + b"world" * 100).digest()
+    expect_eq(t.nv_read(EXT, 32).hex(), want.hex(), "extend index after two extends")
+    t.run("nvextend", "0x%x" % EXT1, "-C", "o", "-i", t.file(b"sha1"))
+    expect_eq(t.nv_read(EXT1, 20).hex(), hashlib.sha1(bytes(20) + b"sha1").hexdigest(),
+              "SHA-1 extend index")
+    # read lock (READ_STCLEAR): locked until the next TPM Reset
+    t.run("nvwrite", "0x%x" % RL, "-C", "o", "-i", t.file(b"readlock"))
+    expect_eq(t.nv_read(RL, 8), b"readlock", "read-lock index before the lock")
+    t.run("nvreadlock", "0x%x" % RL, "-C", "o")
+    t.run("nvread", "0x%x" % RL, "-C", "o", "-s", 8, ok=False, rc=RC_NV_LOCKED)
+    t.server.restart()
+    expect_eq(t.nv_read(RL, 8), b"readlock", "read-lock index after a TPM Reset")
+    # everything else survived the restart too
+    expect_eq(t.nv_read(ORD, 32), data, "NV data after a restart")
+    expect_eq(struct.unpack(">Q", t.nv_read(CTR, 8))[0], v3, "counter after a restart")
+    expect_eq(t.nv_read(EXT, 32).hex(), want.hex(), "extend index after a restart")
+    # undefine
+    for i in (ORD, CTR, BITS, EXT, RL, EXT1):
+        t.run("nvundefine", "0x%x" % i, "-C", "o")
+    t.run("nvreadpublic", "0x%x" % ORD, ok=False, rc=RC_HANDLE_P1)
+    expect_eq(t.handles("handles-nv-index"), [], "handles-nv-index after undefine")
+
+
+def c_nv_auth_da(t):
+    """An index with its own password, DA-protected: a wrong password counts."""
+    t.run("nvdefine", "0x%x" % AUTH, "-C", "o", "-s", 8, "-p", "secret", "-a",
+          "authread|authwrite")
+    t.run("nvwrite", "0x%x" % AUTH, "-C", "0x%x" % AUTH, "-P", "secret",
+          "-i", t.file(b"12345678"))
+    expect_eq(t.nv_read(AUTH, 8, auth="0x%x" % AUTH, password="secret"), b"12345678",
+              "read with the index password")
+    expect_eq(t.prop("properties-variable", "TPM2_PT_LOCKOUT_COUNTER"), "0x0",
+              "LOCKOUT_COUNTER before")
+    t.run("nvread", "0x%x" % AUTH, "-C", "0x%x" % AUTH, "-P", "wrong", "-s", 8, ok=False,
+          rc=RC_AUTH_FAIL_S1)
+    expect_eq(t.prop("properties-variable", "TPM2_PT_LOCKOUT_COUNTER"), "0x1",
+              "LOCKOUT_COUNTER after one failure")
+    t.run("nvread", "0x%x" % AUTH, "-C", "o", "-s", 8, ok=False)  # no OWNERREAD
+    t.run("dictionarylockout", "-c")
+    expect_eq(t.prop("properties-variable", "TPM2_PT_LOCKOUT_COUNTER"), "0x0",
+              "LOCKOUT_COUNTER after dictionarylockout -c")
+    t.run("dictionarylockout", "-s", "-n", 5, "-t", 6, "-l", 7)
+    var = t.props("properties-variable")
+    expect_eq((var.get("TPM2_PT_MAX_AUTH_FAIL"), var.get("TPM2_PT_LOCKOUT_INTERVAL"),
+               var.get("TPM2_PT_LOCKOUT_RECOVERY")), ("0x5", "0x6", "0x7"),
+              "DA parameters after dictionarylockout -s -n 5 -t 6 -l 7")
+    t.run("nvundefine", "0x%x" % AUTH, "-C", "o")
+
+
+def c_changeauth(t):
+    def auth_set():
+        p = t.props("properties-variable").get("TPM2_PT_PERMANENT", {})
+        return tuple(p.get(k) for k in ("ownerAuthSet", "endorsementAuthSet", "lockoutAuthSet"))
+
+    expect_eq(auth_set(), ("0", "0", "0"), "auth-set bits of a fresh TPM")
+    t.run("changeauth", "-c", "owner", "ownerpw")
+    expect_eq(auth_set(), ("1", "0", "0"), "auth-set bits after changeauth -c owner")
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-s", 8, "-a", "ownerread|ownerwrite", ok=False,
+          rc=RC_BAD_AUTH_S1)
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-P", "ownerpw", "-s", 8, "-a",
+          "ownerread|ownerwrite")
+    t.run("nvwrite", "0x%x" % ORD, "-C", "o", "-P", "ownerpw", "-i", t.file(b"owned!!!"))
+    expect_eq(t.nv_read(ORD, 8, password="ownerpw"), b"owned!!!", "owner read with new auth")
+    t.run("changeauth", "-c", "owner", "-p", "ownerpw", "second")
+    t.run("changeauth", "-c", "owner", "-p", "ownerpw", "third", ok=False, rc=RC_BAD_AUTH_S1)
+    t.run("changeauth", "-c", "owner", "-p", "second")
+    expect_eq(auth_set(), ("0", "0", "0"), "auth-set bits after setting owner auth back")
+    t.run("nvundefine", "0x%x" % ORD, "-C", "o")
+    t.run("changeauth", "-c", "endorsement", "endorsepw")
+    t.run("changeauth", "-c", "lockout", "lockoutpw")
+    expect_eq(auth_set(), ("0", "1", "1"), "auth-set bits after endorsement and lockout")
+    t.run("changeauth", "-c", "e", "-p", "endorsepw")
+    t.run("changeauth", "-c", "l", "-p", "lockoutpw")
+    t.run("changeauth", "-c", "platform", "platformpw")
+    t.run("nvdefine", "0x%x" % PLAT, "-C", "p", "-s", 8, "-a",
+          "ppread|ppwrite|platformcreate|no_da", ok=False, rc=RC_BAD_AUTH_S1)
+    t.run("changeauth", "-c", "p", "-p", "platformpw")
+    expect_eq(auth_set(), ("0", "0", "0"), "auth-set bits at the end")
+
+
+def c_clear(t):
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-s", 8, "-a", "ownerread|ownerwrite")
+    t.run("nvdefine", "0x%x" % PLAT, "-C", "p", "-s", 8, "-a",
+          "ppread|ppwrite|platformcreate|no_da")
+    t.run("nvwrite", "0x%x" % PLAT, "-C", "p", "-i", t.file(b"platform"))
+    t.run("changeauth", "-c", "owner", "ownerpw")
+    t.run("changeauth", "-c", "endorsement", "endorsepw")
+    t.run("clear", "-c", "p")
+    p = t.props("properties-variable").get("TPM2_PT_PERMANENT", {})
+    expect_eq((p.get("ownerAuthSet"), p.get("endorsementAuthSet")), ("0", "0"),
+              "owner/endorsement auth after clear -c p")
+    expect_eq(t.handles("handles-nv-index"), [PLAT],
+              "NV indices after clear (platform ones stay)")
+    expect_eq(t.nv_read(PLAT, 8, auth="p"), b"platform", "platform index data after clear")
+    # the owner's password is empty again
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-s", 8, "-a", "ownerread|ownerwrite")
+    # lockoutRecovery 0: a lockoutAuth failure blocks lockoutAuth until the next TPM Reset.
+    t.run("dictionarylockout", "-s", "-n", 5, "-t", 6, "-l", 0)
+    t.run("changeauth", "-c", "lockout", "lockoutpw")
+    t.run("clear", "-c", "l", ok=False, rc=RC_AUTH_FAIL_S1)
+    t.run("clear", "-c", "l", "lockoutpw", ok=False, rc=RC_LOCKOUT)
+    t.server.restart()
+    t.run("clear", "-c", "l", "lockoutpw")
+    expect_eq(t.handles("handles-nv-index"), [PLAT], "NV indices after clear -c l")
+    p = t.props("properties-variable").get("TPM2_PT_PERMANENT", {})
+    expect_eq(p.get("lockoutAuthSet"), "0", "lockout auth after clear -c l")
+    t.run("nvundefine", "0x%x" % PLAT, "-C", "p")
+
+
+def c_startup_state(t):
+    """Shutdown(STATE), restart copra-tpmd from its state file, Startup(STATE): a TPM Resume."""
+    d = hashlib.sha256(b"resume").digest()
+    t.run("pcrextend", "0:sha256=%s,sha1=%s" % (d.hex(), d[:20].hex()))
+    t.run("pcrextend", "16:sha256=" + d.hex())
+    p0 = {b: t.pcr(b, 0) for b in BANKS}
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-s", 8, "-a", "ownerread|ownerwrite")
+    t.run("nvwrite", "0x%x" % ORD, "-C", "o", "-i", t.file(b"persists"))
+    reset0, restart0 = t.clock()
+    t.run("shutdown")  # STATE
+    t.server.restart(need_init=True)
+    if t.tcti_kind == "swtpm":
+        # The swtpm control channel's CMD_INIT powers the TPM on (_TPM_Init).
+        r = run_client(["swtpm_ioctl", "--tcp", "127.0.0.1:%d" % (t.server.port + 1), "-i"],
+                       t.env)
+        expect(r.returncode == 0, "swtpm_ioctl -i: %s" % tail(r.stderr))
+    # (the mssim TCTI powers the simulator on itself when it connects)
+    t.run("startup")  # STATE
+    for b in BANKS:
+        expect_eq(t.pcr(b, 0).hex(), p0[b].hex(), "%s PCR 0 after Startup(STATE)" % b)
+        expect_eq(t.pcr(b, 16), bytes(HASHES[b]().digest_size),
+                  "%s PCR 16 after Startup(STATE) (not saved)" % b)
+    expect_eq(t.nv_read(ORD, 8), b"persists", "NV after Shutdown(STATE)/Startup(STATE)")
+    reset1, restart1 = t.clock()
+    expect_eq((reset1, restart1), (reset0, restart0 + 1),
+              "resetCount/restartCount after a TPM Resume")
+    # A restart without Shutdown: copra-tpmd sends Startup(CLEAR); NV stays, PCRs reset.
+    t.server.restart()
+    for b in BANKS:
+        expect_eq(t.pcr(b, 0), bytes(HASHES[b]().digest_size), "%s PCR 0 after a reset" % b)
+    expect_eq(t.nv_read(ORD, 8), b"persists", "NV after a restart without Shutdown")
+    reset2, restart2 = t.clock()
+    expect_eq((reset2, restart2), (reset1 + 1, 0), "resetCount/restartCount after a TPM Reset")
+    # Without an orderly Shutdown(STATE), Startup(STATE) must fail; Startup(CLEAR) works.
+    t.server.restart(need_init=True)
+    if t.tcti_kind == "swtpm":
+        r = run_client(["swtpm_ioctl", "--tcp", "127.0.0.1:%d" % (t.server.port + 1), "-i"],
+                       t.env)
+        expect(r.returncode == 0, "swtpm_ioctl -i: %s" % tail(r.stderr))
+    t.run("startup", ok=False)
+    t.run("startup", "-c")
+    expect_eq(t.nv_read(ORD, 8), b"persists", "NV after Startup(CLEAR)")
+    t.run("nvundefine", "0x%x" % ORD, "-C", "o")
+
+
+def c_shutdown_clear(t):
+    """Shutdown(CLEAR) then Startup(CLEAR): NV kept, PCRs reset, the TPM works on."""
+    t.run("nvdefine", "0x%x" % ORD, "-C", "o", "-s", 4, "-a", "ownerread|ownerwrite")
+    t.run("nvwrite", "0x%x" % ORD, "-C", "o", "-i", t.file(b"kept"))
+    t.run("pcrextend", "0:sha256=" + bytes(32).hex())
+    t.run("shutdown", "-c")
+    t.server.restart()
+    expect_eq(t.pcr("sha256", 0), bytes(32), "PCR 0 after Shutdown(CLEAR)/Startup(CLEAR)")
+    expect_eq(t.nv_read(ORD, 4), b"kept", "NV after Shutdown(CLEAR)")
+    t.run("nvundefine", "0x%x" % ORD, "-C", "o")
+
+
+CHECKS = [
+    ("getrandom", c_getrandom),
+    ("getcap: every group", c_getcap),
+    ("pcrread/pcrextend/pcrevent/pcrreset", c_pcr),
+    ("hash (Hash and hash sequences)", c_hash),
+    ("nvdefine/nvwrite/nvread/nvincrement/nvsetbits/nvextend/nvreadlock/nvundefine", c_nv),
+    ("NV password, dictionarylockout -c / -s", c_nv_auth_da),
+    ("changeauth owner/endorsement/lockout/platform", c_changeauth),
+    ("clear -c p / -c l", c_clear),
+    ("shutdown(STATE), server restart, startup(STATE)", c_startup_state),
+    ("shutdown -c / startup -c", c_shutdown_clear),
+]
+
+
+def run_tcti(args, r, tcti, tmp):
+    work = os.path.join(tmp, tcti)
+    os.makedirs(work)
+    srv = Server(args.tpmd, work, ctrl=tcti, reference=args.reference)
+    try:
+        srv.start()
+    except Exception as e:  # noqa: BLE001
+        r.check("%s: server starts" % tcti, lambda: (_ for _ in ()).throw(Failed(str(e))))
+        return
+    t = Tools(srv, tcti, work)
+    for name, fn in CHECKS:
+        if args.filter and args.filter not in name:
+            continue
+
+        def one():
+            ok = False
+            try:
+                if srv.proc is None:
+                    srv.start()
+                fn(t)
+                ok = True
+            finally:
+                if srv.proc is not None and srv.proc.poll() is not None:
+                    code = srv.proc.returncode
+                    srv.proc = None
+                    raise Failed("the server died (exit %d): %s" % (code, srv.log_tail()))
+                if not ok:
+                    srv.reset_state()  # the next check starts from a known TPM
+                elif srv.proc is not None:
+                    t.flush_all()
+
+        r.check("%s: %s" % (tcti, name), one)
+    srv.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tpmd", default="build/tools/copra-tpmd", help="copra-tpmd binary")
+    ap.add_argument("--reference", action="store_true",
+                    help="run against swtpm/libtpms instead (checks the test itself)")
+    ap.add_argument("--tcti", choices=("swtpm", "mssim"), action="append",
+                    help="only this TCTI (default: both)")
+    ap.add_argument("--filter", default="", help="only checks whose name contains this")
+    ap.add_argument("-k", "--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print passing checks too")
+    args = ap.parse_args()
+    r = Runner("tpm2-tools", args.verbose)
+    missing = [p for p in ("tpm2_getrandom", "swtpm_ioctl") if shutil.which(p) is None]
+    if args.reference and shutil.which("swtpm") is None:
+        missing.append("swtpm")
+    if not args.reference and not os.access(args.tpmd, os.X_OK):
+        missing.append(args.tpmd)
+    if missing:
+        print("tpm2-tools: missing %s" % ", ".join(missing))
+        r.failed += 1
+        return r.summary()
+    install_cleanup()
+    tctis = args.tcti or (["swtpm"] if args.reference else ["swtpm", "mssim"])
+    tmp = tempfile.mkdtemp(prefix="copra-tpm2-tools-")
+    try:
+        for tcti in tctis:
+            run_tcti(args, r, tcti, tmp)
+    finally:
+        Server.stop_all()
+        if args.keep or r.failed:
+            print("tpm2-tools: logs and files kept in %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return r.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
