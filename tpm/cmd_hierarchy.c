@@ -190,14 +190,14 @@ TPM_HANDLER(Clear)
 	if (t->perm.disable_clear)
 		return TPM_RC_DISABLED;
 	/* The randomness first: a DRBG failure changes nothing. */
-	if (!tpm_random(t, fresh, 3 * TPM_SEED_SIZE))
+	if (!tpm_random(t, fresh, (size_t)3 * TPM_SEED_SIZE))
 		return TPM_RC_FAILURE;
 
 	p = tpm_perm_w(t);
 	memcpy(p->sps, fresh, TPM_SEED_SIZE);
 	memcpy(p->sh_proof, fresh + TPM_SEED_SIZE, TPM_SEED_SIZE);
-	memcpy(p->eh_proof, fresh + 2 * TPM_SEED_SIZE, TPM_SEED_SIZE);
-	tpm_wipe(fresh, 3 * TPM_SEED_SIZE);
+	memcpy(p->eh_proof, fresh + (size_t)2 * TPM_SEED_SIZE, TPM_SEED_SIZE);
+	tpm_wipe(fresh, (size_t)3 * TPM_SEED_SIZE);
 	hier_reset(&p->owner);
 	hier_reset(&p->endorsement);
 	hier_reset(&p->lockout);
