@@ -70,14 +70,14 @@ TPM_HANDLER(Startup)
 	} else {
 		p->restart_count++;
 	}
-	/* platformAuth, its policy and the hierarchy enables are reset (Part 1, "Startup"). */
+	/* platformAuth and its policy are reset and phEnable set by every Startup; shEnable,
+	 * ehEnable and phEnableNV are state-clear data that TPM Resume restores (Part 1,
+	 * "Startup"; libtpms agrees: tests/tpm/diff). */
 	memset(&t->platform, 0, sizeof(t->platform));
 	t->platform.policy_alg = TPM_ALG_NULL;
-	/* Disabled owner/endorsement hierarchies come back enabled even on Resume (a departure:
-	 * only phEnableNV is saved by Shutdown(STATE); docs/tpm.md). */
 	t->ph_enable = true;
-	t->sh_enable = true;
-	t->eh_enable = true;
+	t->sh_enable = resume ? p->saved_sh_enable : true;
+	t->eh_enable = resume ? p->saved_eh_enable : true;
 	t->ph_enable_nv = resume ? p->saved_ph_enable_nv : true;
 	tpm_pcr_startup(t, resume);
 	tpm_nv_startup(t, !resume);
@@ -113,6 +113,8 @@ TPM_HANDLER(Shutdown)
 	if (p->state_saved) {
 		memcpy(p->saved_pcr, t->pcr, sizeof(p->saved_pcr));
 		p->saved_ph_enable_nv = t->ph_enable_nv;
+		p->saved_sh_enable = t->sh_enable;
+		p->saved_eh_enable = t->eh_enable;
 	}
 	return TPM_RC_SUCCESS;
 }

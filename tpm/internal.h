@@ -92,6 +92,7 @@ struct tpm_perm {
 	bool state_saved; /* the save below is valid (Shutdown(STATE)) */
 	uint8_t saved_pcr[TPM_NUM_BANKS][TPM_NUM_PCRS][TPM_MAX_DIGEST];
 	bool saved_ph_enable_nv;
+	bool saved_sh_enable, saved_eh_enable; /* Resume keeps the hierarchy enables */
 	/* NV indices */
 	struct tpm_nv_index nv[TPM_NV_INDICES_MAX];
 	uint32_t nv_data_used;

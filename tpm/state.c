@@ -32,6 +32,7 @@ enum {
 	REC_SAVED_PCRS = 8,
 	REC_NV_INDEX = 9,
 	REC_NV_MAX_COUNTER = 10, /* absent in older blobs: 0 */
+	REC_SAVED_ENABLES = 11,	 /* with REC_SAVED_PCRS; absent in older blobs: both set */
 };
 
 static void put_hier(struct tpm_wr *w, const struct tpm_hier_auth *h)
@@ -103,6 +104,11 @@ size_t tpm_state_serialize(const struct tpm_perm *p, uint8_t *buf, size_t cap)
 		for (unsigned b = 0; b < TPM_NUM_BANKS; b++)
 			for (unsigned i = 0; i < TPM_NUM_PCRS; i++)
 				tpm_put_bytes(&w, p->saved_pcr[b][i], tpm_hash_size(tpm_banks[b]));
+		tpm_put_size32_end(&w, m);
+		tpm_put_u16(&w, REC_SAVED_ENABLES);
+		m = tpm_put_size32_begin(&w);
+		tpm_put_u8(&w, p->saved_sh_enable);
+		tpm_put_u8(&w, p->saved_eh_enable);
 		tpm_put_size32_end(&w, m);
 	}
 
@@ -245,6 +251,9 @@ static int parse_record(uint16_t tag, struct tpm_rd *r, struct tpm_perm *p, unsi
 	case REC_NV_MAX_COUNTER:
 		ok = tpm_get_u64(r, &p->nv_max_counter) == TPM_RC_SUCCESS;
 		break;
+	case REC_SAVED_ENABLES:
+		ok = get_flag(r, &p->saved_sh_enable) && get_flag(r, &p->saved_eh_enable);
+		break;
 	default:
 		if (tag & REC_OPTIONAL)
 			return TPM_OK;
@@ -286,6 +295,8 @@ int tpm_state_parse(const uint8_t *buf, size_t len, struct tpm_perm *p, struct t
 		return TPM_ERR_CORRUPT;
 
 	memset(scratch, 0, sizeof(*scratch));
+	scratch->saved_sh_enable = true;
+	scratch->saved_eh_enable = true;
 	r = tpm_rd_init(buf + STATE_HDR, len - STATE_HDR - STATE_DIGEST);
 	while (!tpm_rd_done(&r)) {
 		uint16_t tag = 0;
@@ -306,6 +317,8 @@ int tpm_state_parse(const uint8_t *buf, size_t len, struct tpm_perm *p, struct t
 	if ((seen & required) != required)
 		return TPM_ERR_CORRUPT;
 	if (scratch->state_saved != ((seen & (1u << REC_SAVED_PCRS)) != 0))
+		return TPM_ERR_CORRUPT;
+	if (!scratch->state_saved && (seen & (1u << REC_SAVED_ENABLES)) != 0)
 		return TPM_ERR_CORRUPT;
 	memcpy(p, scratch, sizeof(*p));
 	return TPM_OK;

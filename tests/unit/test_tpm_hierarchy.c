@@ -603,6 +603,37 @@ UNIT_TEST(tpm_hier_control_platform_and_nv)
 	tpmh_destroy(&h);
 }
 
+/* shEnable/ehEnable/phEnableNV survive TPM Resume (through the NV blob), not Restart/Reset. */
+UNIT_TEST(tpm_hier_enables_across_resume)
+{
+	struct tpmh h;
+	struct tpmh_cmd c;
+
+	tpmh_init(&h);
+	EXPECT_EQ_U64(hier_control(&h, TPM_RH_PLATFORM, TPM_RH_OWNER, 0), TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(hier_control(&h, TPM_RH_PLATFORM, TPM_RH_ENDORSEMENT, 0), TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(hier_control(&h, TPM_RH_PLATFORM, TPM_RH_PLATFORM_NV, 0), TPM_RC_SUCCESS);
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_Shutdown);
+	tpmh_u16(&c, TPM_SU_STATE);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	tpmh_restart(&h, TPM_SU_STATE);
+	EXPECT(h.tpm->ph_enable);
+	EXPECT(!h.tpm->sh_enable);
+	EXPECT(!h.tpm->eh_enable);
+	EXPECT(!h.tpm->ph_enable_nv);
+	/* Shutdown(STATE) then Startup(CLEAR) is a TPM Restart: all set again */
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_Shutdown);
+	tpmh_u16(&c, TPM_SU_STATE);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	tpmh_restart(&h, TPM_SU_CLEAR);
+	EXPECT(h.tpm->sh_enable && h.tpm->eh_enable && h.tpm->ph_enable_nv);
+	/* a disorderly power loss: TPM Reset, all set */
+	EXPECT_EQ_U64(hier_control(&h, TPM_RH_PLATFORM, TPM_RH_OWNER, 0), TPM_RC_SUCCESS);
+	tpmh_restart(&h, TPM_SU_CLEAR);
+	EXPECT(h.tpm->sh_enable);
+	tpmh_destroy(&h);
+}
+
 /* ---- Clear and ClearControl -------------------------------------------------------------- */
 
 UNIT_TEST(tpm_hier_clear_control)
