@@ -15,6 +15,8 @@
 #define PCR_PLUS   (TPM_HK_PCR | TPM_HK_NULL)
 /* TPMI_DH_OBJECT: a persistent handle is refused as not loaded (HANDLE), not as VALUE */
 #define SEQUENCE    (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT)
+#define OBJECT	    (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT)
+#define HIER_PLUS   (TPM_HK_OWNER | TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_NULL)
 #define OBJECT_PLUS (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_NULL)
 #define ENTITY_PLUS                                                                     \
 	(TPM_HK_PCR | TPM_HK_NV | TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_OWNER | \
@@ -43,6 +45,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(HierarchyChangeAuth, 1, 1, R(U), R(HIER_AUTH), 0, NV),
 	CMD(NV_DefineSpace, 1, 1, R(U), R(PROVISION), 0, NV),
 	CMD(PCR_Allocate, 1, 1, R(U), R(TPM_HK_PLATFORM), 0, NV),
+	CMD(CreatePrimary, 1, 1, R(U), R(HIER_PLUS), 1, 0),
 	CMD(NV_GlobalWriteLock, 1, 1, R(U), R(PROVISION), 0, NV),
 	CMD(NV_Increment, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
 	CMD(NV_SetBits, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
@@ -62,8 +65,10 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(NV_Read, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, 0),
 	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
 	CMD(SequenceUpdate, 1, 1, R(U), R(SEQUENCE), 0, 0),
+	CMD(Unseal, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(FlushContext, 0, 0, R(0), R(0), 0, 0),
 	CMD(NV_ReadPublic, 1, 0, R(NONE), R(TPM_HK_NV), 0, 0),
+	CMD(ReadPublic, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(StartAuthSession, 2, 0, R(NONE, NONE), R(OBJECT_PLUS, ENTITY_PLUS), 1, 0),
 	CMD(GetCapability, 0, 0, R(0), R(0), 0, 0),
 	CMD(GetRandom, 0, 0, R(0), R(0), 0, 0),

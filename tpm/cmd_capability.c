@@ -18,6 +18,7 @@
 #include <lib/string.h>
 
 #include "commands.h"
+#include "object.h"
 
 /*
  * Part 2, 10.10 TPMS_CAPABILITY_DATA: one answer holds at most MAX_CAP_BUFFER bytes of
@@ -31,6 +32,7 @@
 #define MAX_TPM_PROPERTIES  (CAP_DATA / 8u)				/* TPMS_TAGGED_PROPERTY */
 #define MAX_PCR_PROPERTIES  (CAP_DATA / (4u + 1u + TPM_PCR_SELECT_MIN)) /* TPMS_TAGGED_PCR_SELECT */
 #define MAX_TAGGED_POLICIES (CAP_DATA / (4u + 2u + TPM_MAX_DIGEST))	/* TPMS_TAGGED_POLICY */
+#define MAX_ECC_CURVES	    (CAP_DATA / 2u)				/* TPM_ECC_CURVE */
 
 #define HANDLE_INDEX_MASK   0x00FFFFFFu
 
@@ -75,20 +77,43 @@
 /* ---- algorithms ------------------------------------------------------------------------ */
 
 /*
- * TPM_CAP_ALGS: what the engine implements today, sorted by ID, with Part 2 8.2 TPMA_ALGORITHM
- * bits as the reference gives them. Part 2 of the TPM (keys) extends the list with RSA, ECC,
- * AES, KEYEDHASH, the schemes and modes as they arrive.
+ * TPM_CAP_ALGS: what the engine implements, sorted by ID, with the TPMA_ALGORITHM bits of the
+ * Part 2 "TPM_ALG_ID" table (as the reference gives them): the hashes, the object types of
+ * public.c, AES in CFB mode, and the schemes a template may name (the commands that use a
+ * signing or decryption scheme come later; the keys exist now).
  */
+#define A_ASYM TPMA_ALGORITHM_ASYMMETRIC
+#define A_SYM  TPMA_ALGORITHM_SYMMETRIC
+#define A_HASH TPMA_ALGORITHM_HASH
+#define A_OBJ  TPMA_ALGORITHM_OBJECT
+#define A_SIGN TPMA_ALGORITHM_SIGNING
+#define A_ENC  TPMA_ALGORITHM_ENCRYPTING
+#define A_METH TPMA_ALGORITHM_METHOD
 static const struct {
 	uint16_t alg;
 	uint32_t attrs;
 } cap_algs[] = {
-	{TPM_ALG_SHA1, TPMA_ALGORITHM_HASH},
-	{TPM_ALG_HMAC, TPMA_ALGORITHM_HASH | TPMA_ALGORITHM_SIGNING},
-	{TPM_ALG_SHA256, TPMA_ALGORITHM_HASH},
-	{TPM_ALG_SHA384, TPMA_ALGORITHM_HASH},
-	{TPM_ALG_SHA512, TPMA_ALGORITHM_HASH},
+	{TPM_ALG_RSA, A_ASYM | A_OBJ},
+	{TPM_ALG_SHA1, A_HASH},
+	{TPM_ALG_HMAC, A_HASH | A_SIGN},
+	{TPM_ALG_AES, A_SYM},
+	{TPM_ALG_KEYEDHASH, A_HASH | A_OBJ | A_SIGN | A_ENC},
+	{TPM_ALG_SHA256, A_HASH},
+	{TPM_ALG_SHA384, A_HASH},
+	{TPM_ALG_SHA512, A_HASH},
+	{TPM_ALG_RSASSA, A_ASYM | A_SIGN},
+	{TPM_ALG_RSAES, A_ASYM | A_ENC},
+	{TPM_ALG_RSAPSS, A_ASYM | A_SIGN},
+	{TPM_ALG_OAEP, A_ASYM | A_ENC},
+	{TPM_ALG_ECDSA, A_ASYM | A_SIGN},
+	{TPM_ALG_ECDH, A_ASYM | A_METH},
+	{TPM_ALG_ECC, A_ASYM | A_OBJ},
+	{TPM_ALG_SYMCIPHER, A_OBJ},
+	{TPM_ALG_CFB, A_SYM | A_ENC},
 };
+
+/* TPM_CAP_ECC_CURVES, sorted: the curves public.c accepts. */
+static const uint16_t cap_curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384};
 
 /* Permanent handles in the order GetCapability(HANDLES) lists them (as libtpms). */
 static const uint32_t permanent_handles[] = {
@@ -590,7 +615,7 @@ static bool tpm_property(const struct tpm *t, uint32_t pt, uint32_t *v)
 		*v = 0; /* no SetAlgorithmSet */
 		break;
 	case TPM_PT_LOADED_CURVES:
-		*v = 0;
+		*v = ARRAY_SIZE(cap_curves);
 		break;
 	case TPM_PT_LOCKOUT_COUNTER:
 		*v = p->da_failed_tries;
@@ -648,10 +673,20 @@ static void cap_tpm_properties(const struct tpm *t, struct tpm_wr *w, uint32_t p
 
 /* ---- TPM_CAP_ECC_CURVES, TPM_CAP_AUTH_POLICIES ------------------------------------------- */
 
-/* No ECC yet (TPM part 2): an empty TPML_ECC_CURVE, as the reference built without ECC. */
-static void cap_ecc_curves(struct tpm_wr *w)
+/* TPML_ECC_CURVE from the curve `property` on (its low 16 bits, as the reference). */
+static void cap_ecc_curves(struct tpm_wr *w, uint32_t property, uint32_t count)
 {
-	cap_empty(w, TPM_CAP_ECC_CURVES);
+	struct cap_list l;
+
+	list_begin(&l, w, TPM_CAP_ECC_CURVES, count, MAX_ECC_CURVES);
+	for (unsigned i = 0; i < ARRAY_SIZE(cap_curves); i++) {
+		if (cap_curves[i] < (uint16_t)property)
+			continue;
+		if (!list_room(&l))
+			break;
+		tpm_put_u16(w, cap_curves[i]);
+	}
+	list_end(&l);
 }
 
 /* TPML_TAGGED_POLICY: the permanent handles that have a policy slot (hierarchies, lockout). */
@@ -732,7 +767,7 @@ TPM_HANDLER(GetCapability)
 		cap_pcr_properties(c->out, property, count);
 		break;
 	case TPM_CAP_ECC_CURVES:
-		cap_ecc_curves(c->out);
+		cap_ecc_curves(c->out, property, count);
 		break;
 	case TPM_CAP_AUTH_POLICIES:
 		if ((property >> TPM_HR_SHIFT) != TPM_HT_PERMANENT)
@@ -746,21 +781,17 @@ TPM_HANDLER(GetCapability)
 }
 
 /*
- * TestParms(TPMT_PUBLIC_PARMS). The engine has no object types yet: RSA, ECC, KEYEDHASH and
- * SYMCIPHER parameters arrive with keys in TPM part 2. Until then every type is one the TPM does
- * not implement, which TPMI_ALG_PUBLIC's unmarshalling answers with TPM_RC_TYPE on parameter 1
- * before the type-dependent parameters are looked at (libtpms, implementing RSA-2048, answers
- * success for it; we cannot yet).
+ * TestParms(TPMT_PUBLIC_PARMS) (Part 3, 10.3): parameters the TPM can create an object with
+ * decode (public.c) and the answer is success; the first that cannot is the unmarshalling code
+ * on parameter 1. Decoded into t->tmpl (too big for a kernel stack frame).
  */
 TPM_HANDLER(TestParms)
 {
-	uint16_t type = 0;
-	tpm_rc rc = tpm_get_u16(&c->in, &type);
+	tpm_rc rc = tpm_public_get_parms(&c->in, &c->t->tmpl);
 
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	(void)type;
-	return TPM_RCP(TPM_RC_TYPE, 1);
+	return tpm_params_done(c);
 }
 
 /*

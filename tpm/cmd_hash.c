@@ -11,9 +11,6 @@
 #include "commands.h"
 
 #define TPM_GENERATED_VALUE 0xFF544347u
-/* Tickets are HMACs keyed with the hierarchy's proof using the context integrity hash, SHA-512
- * as libtpms (CONTEXT_INTEGRITY_HASH_ALG). */
-#define TICKET_HMAC_ALG TPM_ALG_SHA512
 
 /*
  * A hash sequence must remember whether its first block could start with TPM_GENERATED_VALUE
@@ -61,20 +58,6 @@ static bool starts_generated(const uint8_t *p, uint16_t n)
 	return n >= 4 && tpm_ld32(p) == TPM_GENERATED_VALUE;
 }
 
-static const uint8_t *hierarchy_proof(const struct tpm *t, uint32_t h)
-{
-	switch (h) {
-	case TPM_RH_OWNER:
-		return t->perm.sh_proof;
-	case TPM_RH_ENDORSEMENT:
-		return t->perm.eh_proof;
-	case TPM_RH_PLATFORM:
-		return t->perm.ph_proof;
-	default:
-		return NULL;
-	}
-}
-
 /*
  * TPMT_TK_HASHCHECK (Part 2, 10.7.6): HMAC(proof, TPM_ST_HASHCHECK || hashAlg || digest) as
  * libtpms TicketComputeHashCheck(); the NULL ticket {HASHCHECK, TPM_RH_NULL, empty} when no
@@ -83,7 +66,9 @@ static const uint8_t *hierarchy_proof(const struct tpm *t, uint32_t h)
 static void put_hashcheck(struct tpm_cmd *c, uint32_t hierarchy, bool safe, uint16_t alg,
 			  const uint8_t *digest)
 {
-	const uint8_t *proof = hierarchy_proof(c->t, hierarchy);
+	/* TPM_RH_NULL asks for no ticket: the NULL ticket, not one with the NULL proof. */
+	const uint8_t *proof =
+		hierarchy == TPM_RH_NULL ? NULL : tpm_hierarchy_proof(c->t, hierarchy);
 	struct tpm_hmac_ctx m;
 	uint8_t hdr[4];
 	uint8_t mac[TPM_MAX_DIGEST];
@@ -96,12 +81,12 @@ static void put_hashcheck(struct tpm_cmd *c, uint32_t hierarchy, bool safe, uint
 	}
 	tpm_be16(hdr, TPM_ST_HASHCHECK);
 	tpm_be16(hdr + 2, alg);
-	(void)tpm_hmac_start(&m, TICKET_HMAC_ALG, proof, TPM_SEED_SIZE);
+	(void)tpm_hmac_start(&m, TPM_TICKET_HMAC_ALG, proof, TPM_SEED_SIZE);
 	tpm_hmac_update(&m, hdr, sizeof(hdr));
 	tpm_hmac_update(&m, digest, tpm_hash_size(alg));
 	tpm_hmac_finish(&m, mac);
 	tpm_put_u32(c->out, hierarchy);
-	tpm_put_2b(c->out, mac, tpm_hash_size(TICKET_HMAC_ALG));
+	tpm_put_2b(c->out, mac, tpm_hash_size(TPM_TICKET_HMAC_ALG));
 }
 
 /* ---- Hash --------------------------------------------------------------------------------- */

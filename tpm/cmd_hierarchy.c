@@ -8,9 +8,9 @@
  * the commit fails); platformAuth and the hierarchy enables are volatile (struct tpm), as the
  * reference's state-clear data.
  *
- * Transient objects of a disabled or cleared hierarchy would be flushed here, as the reference
- * does; the only transient objects yet are hash and event sequences, which belong to no
- * hierarchy, so nothing is flushed.
+ * Transient objects of a disabled hierarchy (HierarchyControl) or of the cleared storage and
+ * endorsement hierarchies (Clear) are flushed (Part 3, 24.2 and 24.6); hash and event sequences
+ * belong to no hierarchy and stay.
  */
 #include <lib/string.h>
 
@@ -129,6 +129,8 @@ TPM_HANDLER(HierarchyControl)
 		clear_orderly(t);
 		*sel = state;
 	}
+	if (!state && enable != TPM_RH_PLATFORM_NV)
+		tpm_object_flush_hierarchy(t, enable);
 	return TPM_RC_SUCCESS;
 }
 
@@ -176,7 +178,8 @@ static void hier_reset(struct tpm_hier_auth *ha)
  * defaults with no failures and lockoutAuth usable; shEnable and ehEnable set; Clock,
  * resetCount and restartCount zero. platformAuth is not touched.
  *
- * The volatile effects (enables, Clock base) are not undone if the commit fails.
+ * Objects of the storage and endorsement hierarchies are flushed and cached primaries dropped.
+ * The volatile effects (enables, Clock base, flushed objects) are not undone if the commit fails.
  */
 TPM_HANDLER(Clear)
 {
@@ -195,6 +198,9 @@ TPM_HANDLER(Clear)
 
 	p = tpm_perm_w(t);
 	memcpy(p->sps, fresh, TPM_SEED_SIZE);
+	tpm_primary_seeds_changed(t);
+	tpm_object_flush_hierarchy(t, TPM_RH_OWNER);
+	tpm_object_flush_hierarchy(t, TPM_RH_ENDORSEMENT);
 	memcpy(p->sh_proof, fresh + TPM_SEED_SIZE, TPM_SEED_SIZE);
 	memcpy(p->eh_proof, fresh + (size_t)2 * TPM_SEED_SIZE, TPM_SEED_SIZE);
 	tpm_wipe(fresh, (size_t)3 * TPM_SEED_SIZE);

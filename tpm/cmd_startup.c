@@ -56,13 +56,27 @@ TPM_HANDLER(Startup)
 		return TPM_RC_FAILURE;
 	}
 
+	/*
+	 * The NULL hierarchy's seed and proof are new at every TPM Reset (Part 1, "Null
+	 * hierarchy"); Restart and Resume take the ones Shutdown(STATE) saved (a blob from before
+	 * they were saved has none: then they are new too).
+	 */
+	if (!reset && t->perm.saved_null_valid) {
+		memcpy(t->null_seed, t->perm.saved_null_seed, TPM_SEED_SIZE);
+		memcpy(t->null_proof, t->perm.saved_null_proof, TPM_SEED_SIZE);
+	} else if (!tpm_random(t, t->null_seed, TPM_SEED_SIZE) ||
+		   !tpm_random(t, t->null_proof, TPM_SEED_SIZE)) {
+		return TPM_RC_FAILURE;
+	}
+	tpm_primary_seeds_changed(t);
 	p = tpm_perm_w(t);
+	/* The saved copy is spent: a later power loss without Shutdown(STATE) is a TPM Reset. */
+	p->saved_null_valid = false;
+	tpm_wipe(p->saved_null_seed, TPM_SEED_SIZE);
+	tpm_wipe(p->saved_null_proof, TPM_SEED_SIZE);
 	if (reset) {
 		p->reset_count++;
 		p->restart_count = 0;
-		if (!tpm_random(t, t->null_seed, TPM_SEED_SIZE) ||
-		    !tpm_random(t, t->null_proof, TPM_SEED_SIZE))
-			return TPM_RC_FAILURE;
 		/* lockoutRecovery 0 holds lockoutAuth until a TPM Reset. */
 		if (p->da_lockout_recovery_s == 0)
 			p->lockout_auth_locked = false;
@@ -115,6 +129,9 @@ TPM_HANDLER(Shutdown)
 		p->saved_ph_enable_nv = t->ph_enable_nv;
 		p->saved_sh_enable = t->sh_enable;
 		p->saved_eh_enable = t->eh_enable;
+		p->saved_null_valid = true;
+		memcpy(p->saved_null_seed, t->null_seed, TPM_SEED_SIZE);
+		memcpy(p->saved_null_proof, t->null_proof, TPM_SEED_SIZE);
 	}
 	return TPM_RC_SUCCESS;
 }

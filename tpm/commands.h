@@ -20,6 +20,10 @@ TPM_HANDLER(StirRandom);
 TPM_HANDLER(StartAuthSession);
 /* object.c */
 TPM_HANDLER(FlushContext);
+/* cmd_object.c */
+TPM_HANDLER(CreatePrimary);
+TPM_HANDLER(ReadPublic);
+TPM_HANDLER(Unseal);
 
 /* cmd_capability.c */
 TPM_HANDLER(GetCapability);

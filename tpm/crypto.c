@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Hashes, HMAC, KDFa and the DRBG of the TPM engine (see crypto.h). */
 #include <lib/string.h>
+#include <tpm/tpm.h>
 #include <tpm/tpm_types.h>
+
+#include <mbedtls/platform.h>
 
 #include "crypto.h"
 #include "marshal.h"
@@ -247,4 +250,38 @@ void tpm_drbg_free(struct tpm_drbg *d)
 {
 	mbedtls_ctr_drbg_free(&d->ctr);
 	d->ready = false;
+}
+
+/* The platform whose allocator mbedTLS uses (the engine that ran a command last). */
+static const struct tpm_platform *alloc_plat;
+
+static void *mbed_calloc(size_t n, size_t size)
+{
+	const struct tpm_platform *p = alloc_plat;
+
+	if (p == NULL || (size != 0 && n > SIZE_MAX / size))
+		return NULL;
+	/* The platform allocator returns zeroed memory, as calloc must. */
+	return p->alloc(p->ctx, n * size != 0 ? n * size : 1);
+}
+
+static void mbed_free(void *ptr)
+{
+	const struct tpm_platform *p = alloc_plat;
+
+	if (ptr != NULL && p != NULL)
+		p->free(p->ctx, ptr);
+}
+
+void tpm_crypto_use_allocator(const struct tpm_platform *plat)
+{
+	alloc_plat = plat;
+	/* Again every time: a program may have installed another allocator meanwhile. */
+	(void)mbedtls_platform_set_calloc_free(mbed_calloc, mbed_free);
+}
+
+void tpm_crypto_release_allocator(const struct tpm_platform *plat)
+{
+	if (alloc_plat == plat)
+		alloc_plat = NULL;
 }

@@ -54,6 +54,20 @@ void tpm_hmac_finish(struct tpm_hmac_ctx *m, uint8_t *out);
 bool tpm_kdfa(uint16_t alg, const void *key, size_t key_len, const char *label, const void *ctx_u,
 	      size_t u_len, const void *ctx_v, size_t v_len, uint32_t bits, uint8_t *out);
 
+/*
+ * mbedTLS allocates (big numbers, EC points and groups) through mbedtls_calloc/mbedtls_free,
+ * which copra_mbedtls_config.h leaves to be set at run time (MBEDTLS_PLATFORM_MEMORY), and that
+ * setting is one per program. The engine owns it: tpm_crypto_use_allocator(plat), called at the
+ * start of every command, installs allocation through that platform's alloc/free callbacks,
+ * and it stays installed after the command (other mbedTLS users in the program, e.g. the
+ * kernel's AES-GCM, allocate through the most recently used engine's platform).
+ * tpm_crypto_release_allocator(plat) (tpm_destroy) makes every later allocation fail until an
+ * engine runs again, so no callback of a destroyed engine is ever called.
+ */
+struct tpm_platform;
+void tpm_crypto_use_allocator(const struct tpm_platform *plat);
+void tpm_crypto_release_allocator(const struct tpm_platform *plat);
+
 /* Constant-time equality of two byte strings of the same length. */
 bool tpm_ct_equal(const void *a, const void *b, size_t n);
 /* Wipe secrets (not optimized away). */

@@ -103,6 +103,22 @@ struct tpm_hier_auth *tpm_hier(struct tpm *t, uint32_t handle)
 	}
 }
 
+const uint8_t *tpm_hierarchy_proof(const struct tpm *t, uint32_t hierarchy)
+{
+	switch (hierarchy) {
+	case TPM_RH_OWNER:
+		return t->perm.sh_proof;
+	case TPM_RH_ENDORSEMENT:
+		return t->perm.eh_proof;
+	case TPM_RH_PLATFORM:
+		return t->perm.ph_proof;
+	case TPM_RH_NULL:
+		return t->null_proof;
+	default:
+		return NULL;
+	}
+}
+
 bool tpm_entity_name(struct tpm *t, uint32_t handle, uint8_t *name, uint16_t *size)
 {
 	uint8_t ht = (uint8_t)(handle >> TPM_HR_SHIFT);
@@ -124,6 +140,15 @@ bool tpm_entity_name(struct tpm *t, uint32_t handle, uint8_t *name, uint16_t *si
 			return false;
 		*size = (uint16_t)(2 + tpm_hash_size(nv->name_alg));
 		return true;
+	}
+	if (ht == TPM_HT_TRANSIENT) {
+		const struct tpm_key *k = tpm_object_key(t, handle);
+
+		if (k != NULL) {
+			memcpy(name, k->name, k->name_size);
+			*size = k->name_size;
+			return true;
+		}
 	}
 	/* PCRs, sessions, permanent handles and sequence objects are named by their handle. */
 	tpm_be32(name, handle);
@@ -250,8 +275,8 @@ bool tpm_entity_auth(struct tpm *t, uint32_t h, uint8_t *auth, uint16_t *size)
 
 /*
  * Is the entity exempt from dictionary-attack protection (Part 1, 19.8.6; the reference's
- * IsDAExempted)? Every permanent handle but lockout, PCRs, NV indices with NO_DA and sequence
- * objects (created with noDA) are.
+ * IsDAExempted)? Every permanent handle but lockout, PCRs, NV indices with NO_DA, objects with
+ * noDA and sequence objects (created with noDA) are.
  */
 static bool da_exempt(struct tpm *t, uint32_t h)
 {
@@ -259,6 +284,11 @@ static bool da_exempt(struct tpm *t, uint32_t h)
 		const struct tpm_nv_index *nv = tpm_nv_find(t, h);
 
 		return nv == NULL || (nv->attrs & TPMA_NV_NO_DA) != 0;
+	}
+	if ((h >> TPM_HR_SHIFT) == TPM_HT_TRANSIENT) {
+		const struct tpm_key *k = tpm_object_key(t, h);
+
+		return k == NULL || (k->pub.attrs & TPMA_OBJECT_NODA) != 0;
 	}
 	return h != TPM_RH_LOCKOUT;
 }
@@ -415,9 +445,21 @@ static __attribute__((noinline)) tpm_rc check_one_auth(struct exec *e, unsigned 
 	 */
 	if (!da_exempt(t, h) && check_locked_out(t, h == TPM_RH_LOCKOUT) != TPM_RC_SUCCESS)
 		return TPM_RC_LOCKOUT;
-	/* ADMIN (except for objects, whose adminWithPolicy is clear) and DUP need a policy. */
+	/* ADMIN (except for objects without adminWithPolicy) and DUP need a policy. */
 	if (role == TPM_AUTH_DUP || (role == TPM_AUTH_ADMIN && ht != TPM_HT_TRANSIENT))
 		return TPM_RC_AUTH_TYPE;
+	if (ht == TPM_HT_TRANSIENT) {
+		const struct tpm_key *k = tpm_object_key(t, h);
+
+		/* Part 2, 8.3: adminWithPolicy demands a policy for ADMIN, a clear userWithAuth
+		 * for USER (sequences act as userWithAuth SET, adminWithPolicy CLEAR). */
+		if (k != NULL && role == TPM_AUTH_ADMIN &&
+		    (k->pub.attrs & TPMA_OBJECT_ADMINWITHPOLICY))
+			return TPM_RC_AUTH_TYPE;
+		if (k != NULL && role == TPM_AUTH_USER &&
+		    !(k->pub.attrs & TPMA_OBJECT_USERWITHAUTH))
+			return TPM_RC_AUTH_UNAVAILABLE;
+	}
 	if (ht == TPM_HT_NV_INDEX) {
 		const struct tpm_nv_index *nv = tpm_nv_find(t, h);
 
@@ -752,6 +794,7 @@ size_t tpm_execute(struct tpm *t, uint8_t locality, const uint8_t *cmd, size_t c
 		return error_response(rsp, TPM_RC_FAILURE);
 	memset(&e, 0, sizeof(e));
 	e.t = t;
+	tpm_crypto_use_allocator(&t->plat);
 	rc = execute(&e, locality, cmd, cmd_len, rsp, &len);
 	if (rc != TPM_RC_SUCCESS) {
 		/* Only a DA counter change may survive a failed command; commit it. */

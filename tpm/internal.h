@@ -39,6 +39,13 @@
 #define TPM_NV_INDICES_MAX    64u	    /* defined indices */
 #define TPM_NV_DATA_MAX	      (64u * 1024u) /* all index data together */
 #define TPM_MAX_DIGEST_BUFFER 1024u	    /* TPM2B_MAX_BUFFER for Hash / SequenceUpdate */
+#define TPM_MAX_RSA_BYTES     384u	    /* MAX_RSA_KEY_BYTES: RSA-3072 */
+#define TPM_MAX_ECC_BYTES     48u	    /* MAX_ECC_KEY_BYTES: NIST P-384 */
+#define TPM_MAX_SYM_DATA      128u	    /* TPM2B_SENSITIVE_DATA (MAX_SYM_DATA) */
+#define TPM_MAX_SENSITIVE     (TPM_MAX_RSA_BYTES / 2u) /* one RSA prime, the largest secret */
+#define TPM_MAX_NAME	      (2u + TPM_MAX_DIGEST)    /* TPM2B_NAME of an object */
+#define TPM_MAX_OUTSIDE_INFO  (2u + TPM_MAX_DIGEST)    /* TPM2B_DATA: sizeof(TPMT_HA) */
+#define TPM_PRIMARY_CACHE     4u		       /* derived RSA primaries kept (primary.c) */
 
 /* ---- NV indices (Part 2, 13.5 TPMS_NV_PUBLIC) -------------------------------------------- */
 struct tpm_nv_index {
@@ -93,6 +100,10 @@ struct tpm_perm {
 	uint8_t saved_pcr[TPM_NUM_BANKS][TPM_NUM_PCRS][TPM_MAX_DIGEST];
 	bool saved_ph_enable_nv;
 	bool saved_sh_enable, saved_eh_enable; /* Resume keeps the hierarchy enables */
+	/* the NULL hierarchy's seed and proof survive Restart and Resume (absent in older blobs) */
+	bool saved_null_valid;
+	uint8_t saved_null_seed[TPM_SEED_SIZE];
+	uint8_t saved_null_proof[TPM_SEED_SIZE];
 	/* NV indices */
 	struct tpm_nv_index nv[TPM_NV_INDICES_MAX];
 	uint32_t nv_data_used;
@@ -124,6 +135,63 @@ enum tpm_object_kind {
 	TPM_OBJ_FREE = 0,
 	TPM_OBJ_HASH_SEQ,  /* HashSequenceStart with a hash algorithm */
 	TPM_OBJ_EVENT_SEQ, /* HashSequenceStart with TPM_ALG_NULL: every bank */
+	TPM_OBJ_KEY,	   /* an object with a public and a sensitive area (public.c) */
+};
+
+/* TPMT_SYM_DEF_OBJECT (Part 2, 11.1.7): algorithm TPM_ALG_NULL leaves bits and mode 0. */
+struct tpm_sym_def {
+	uint16_t alg;
+	uint16_t bits;
+	uint16_t mode;
+};
+
+/*
+ * A scheme with its details (TPMT_RSA_SCHEME, TPMT_ECC_SCHEME, TPMT_KEYEDHASH_SCHEME,
+ * TPMT_KDF_SCHEME): scheme TPM_ALG_NULL leaves hash 0.
+ */
+struct tpm_scheme {
+	uint16_t scheme;
+	uint16_t hash;
+};
+
+/*
+ * TPMT_PUBLIC (Part 2, 12.2.4), decoded. Only the fields of `type` are meaningful; unique is
+ * the RSA modulus, the ECC x coordinate (y in unique_y) or the KEYEDHASH/SYMCIPHER digest.
+ * public.c decodes it (checking every field as the spec's unmarshalling does) and marshals it
+ * back byte for byte.
+ */
+struct tpm_public {
+	uint16_t type;
+	uint16_t name_alg;
+	uint32_t attrs; /* TPMA_OBJECT */
+	uint16_t policy_size;
+	uint8_t policy[TPM_MAX_DIGEST];
+	struct tpm_sym_def sym;	  /* RSA, ECC: symmetric; SYMCIPHER: sym */
+	struct tpm_scheme scheme; /* RSA, ECC, KEYEDHASH */
+	uint16_t key_bits;	  /* RSA */
+	uint32_t exponent;	  /* RSA, 0 meaning 65537 */
+	uint16_t curve;		  /* ECC */
+	struct tpm_scheme kdf;	  /* ECC */
+	uint16_t unique_size;
+	uint8_t unique[TPM_MAX_RSA_BYTES];
+	uint16_t unique_y_size;
+	uint8_t unique_y[TPM_MAX_ECC_BYTES];
+};
+
+/* A loaded key or data object (TPM_OBJ_KEY). */
+struct tpm_key {
+	struct tpm_public pub;
+	uint32_t hierarchy; /* TPM_RH_OWNER, _ENDORSEMENT, _PLATFORM or _NULL */
+	uint16_t name_size;
+	uint8_t name[TPM_MAX_NAME];
+	uint16_t qname_size;
+	uint8_t qname[TPM_MAX_NAME];
+	/* TPMT_SENSITIVE: seedValue (parents: child protection; symmetric: obfuscation) */
+	uint16_t seed_size;
+	uint8_t seed[TPM_MAX_DIGEST];
+	/* RSA: the prime p; ECC: the private scalar; KEYEDHASH: data or HMAC key; SYMCIPHER key */
+	uint16_t sens_size;
+	uint8_t sens[TPM_MAX_SENSITIVE];
 };
 
 struct tpm_object {
@@ -131,8 +199,26 @@ struct tpm_object {
 	uint8_t kind; /* enum tpm_object_kind */
 	uint16_t auth_size;
 	uint8_t auth[TPM_MAX_AUTH];
-	struct tpm_hash_ctx
-		hash[TPM_NUM_BANKS]; /* [0] for a hash sequence, one per bank for events */
+	union {
+		/* sequences: [0] for a hash sequence, one per bank for events */
+		struct tpm_hash_ctx hash[TPM_NUM_BANKS];
+		struct tpm_key key;
+	};
+};
+
+/*
+ * Derived RSA primaries (primary.c): the primes found for (hierarchy, seed generation,
+ * derivation digest), so that creating the same primary again costs no prime search.
+ */
+struct tpm_primary_cache_entry {
+	bool used;
+	uint32_t hierarchy;
+	uint32_t seed_gen;
+	uint8_t digest[32];
+	uint32_t last_use; /* LRU stamp */
+	uint16_t prime_size;
+	uint8_t p[TPM_MAX_SENSITIVE];
+	uint8_t q[TPM_MAX_SENSITIVE];
 };
 
 struct tpm {
@@ -154,6 +240,14 @@ struct tpm {
 	uint32_t pcr_update_counter;
 	struct tpm_session sessions[TPM_MAX_SESSIONS];
 	struct tpm_object objects[TPM_MAX_OBJECTS];
+	/* CreatePrimary decodes the template and builds the new object here, then moves the object
+	 * into a slot (cmd_object.c): too big for kernel stack frames */
+	struct tpm_public tmpl;
+	struct tpm_object staging;
+	/* bumped whenever a primary seed changes; primary cache entries of older ones are void */
+	uint32_t seed_gen;
+	uint32_t cache_clock;
+	struct tpm_primary_cache_entry primary_cache[TPM_PRIMARY_CACHE];
 	struct tpm_drbg drbg;
 	/* NV bookkeeping */
 	bool perm_dirty; /* perm_backup holds the committed state */
@@ -313,6 +407,16 @@ struct tpm_object *tpm_object_find(struct tpm *t, uint32_t handle);
 /* A free slot with a fresh handle, or NULL (TPM_RC_OBJECT_MEMORY). */
 struct tpm_object *tpm_object_alloc(struct tpm *t);
 void tpm_object_free(struct tpm_object *o);
+/* The key object behind a loaded handle, NULL for sequences and free handles. */
+struct tpm_key *tpm_object_key(struct tpm *t, uint32_t handle);
+/* Flush every key object of a hierarchy (Clear, HierarchyControl). */
+void tpm_object_flush_hierarchy(struct tpm *t, uint32_t hierarchy);
+/* A primary seed changed (or may have): derived primaries cached so far are void. */
+void tpm_primary_seeds_changed(struct tpm *t);
+/* The proof of a hierarchy (tickets): sh/eh/ph proof, the NULL proof; NULL for others. */
+const uint8_t *tpm_hierarchy_proof(const struct tpm *t, uint32_t hierarchy);
+/* Tickets are HMACs with the hierarchy proof using SHA-512 (libtpms: CONTEXT_INTEGRITY_HASH). */
+#define TPM_TICKET_HMAC_ALG TPM_ALG_SHA512
 
 /* ---- NV indices (nv.c) ---------------------------------------------------------------- */
 struct tpm_nv_index *tpm_nv_find(struct tpm *t, uint32_t handle);

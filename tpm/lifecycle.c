@@ -49,6 +49,7 @@ void tpm_destroy(struct tpm *t)
 	if (t == NULL)
 		return;
 	plat = t->plat;
+	tpm_crypto_release_allocator(&t->plat);
 	tpm_drbg_free(&t->drbg);
 	tpm_wipe(t, sizeof(*t));
 	plat.free(plat.ctx, t);
@@ -134,6 +135,9 @@ void tpm_power_off(struct tpm *t)
 	/* Volatile state is lost; NV holds what the last command committed. */
 	tpm_wipe(t->sessions, sizeof(t->sessions));
 	tpm_wipe(t->objects, sizeof(t->objects));
+	tpm_wipe(&t->tmpl, sizeof(t->tmpl));
+	tpm_wipe(&t->staging, sizeof(t->staging));
+	tpm_primary_seeds_changed(t);
 	tpm_wipe(t->pcr, sizeof(t->pcr));
 	tpm_wipe(&t->platform, sizeof(t->platform));
 	tpm_wipe(t->null_proof, sizeof(t->null_proof));

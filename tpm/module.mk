@@ -7,7 +7,8 @@
 # Keep every TPM_SRCS line above the rules (make expands prerequisites when it reads a rule).
 TPM_SRCS := tpm/marshal.c tpm/crypto.c tpm/engine.c tpm/session.c tpm/object.c tpm/state.c \
 	tpm/lifecycle.c tpm/cc_table.c tpm/cmd_startup.c tpm/cmd_random.c tpm/nv.c tpm/pcr.c \
-	tpm/cmd_capability.c tpm/cmd_pcr.c tpm/cmd_hash.c tpm/cmd_nv.c tpm/cmd_hierarchy.c
+	tpm/cmd_capability.c tpm/cmd_pcr.c tpm/cmd_hash.c tpm/cmd_nv.c tpm/cmd_hierarchy.c \
+	tpm/public.c tpm/primary.c tpm/cmd_object.c
 
 TPM_INC := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
 TPM_TOOL_LIB := $(BUILD)/tpm/tool/libtpm.a

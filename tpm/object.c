@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Transient object slots (handles 0x80xxxxxx) and FlushContext. Part 1 keeps hash and event
- * sequences here; keys join them with TPM part 2.
+ * Transient object slots (handles 0x80xxxxxx) and FlushContext: hash and event sequences
+ * (cmd_hash.c) and key or data objects (TPM_OBJ_KEY, cmd_object.c). A slot's handle is
+ * TPM_HR_TRANSIENT + its index; there are TPM_MAX_OBJECTS (TPM_PT_HR_TRANSIENT_MIN).
  */
 #include <lib/string.h>
 
@@ -32,6 +33,23 @@ struct tpm_object *tpm_object_alloc(struct tpm *t)
 void tpm_object_free(struct tpm_object *o)
 {
 	tpm_wipe(o, sizeof(*o));
+}
+
+struct tpm_key *tpm_object_key(struct tpm *t, uint32_t handle)
+{
+	struct tpm_object *o = tpm_object_find(t, handle);
+
+	return o != NULL && o->kind == TPM_OBJ_KEY ? &o->key : NULL;
+}
+
+void tpm_object_flush_hierarchy(struct tpm *t, uint32_t hierarchy)
+{
+	for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++) {
+		struct tpm_object *o = &t->objects[i];
+
+		if (o->kind == TPM_OBJ_KEY && o->key.hierarchy == hierarchy)
+			tpm_object_free(o);
+	}
 }
 
 /* Part 3, 28.4: flushHandle is a parameter (TPMI_DH_CONTEXT), not a handle-area handle. */

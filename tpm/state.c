@@ -33,6 +33,7 @@ enum {
 	REC_NV_INDEX = 9,
 	REC_NV_MAX_COUNTER = 10, /* absent in older blobs: 0 */
 	REC_SAVED_ENABLES = 11,	 /* with REC_SAVED_PCRS; absent in older blobs: both set */
+	REC_SAVED_NULL = 12,	 /* with REC_SAVED_PCRS; absent in older blobs: new ones */
 };
 
 static void put_hier(struct tpm_wr *w, const struct tpm_hier_auth *h)
@@ -110,6 +111,13 @@ size_t tpm_state_serialize(const struct tpm_perm *p, uint8_t *buf, size_t cap)
 		tpm_put_u8(&w, p->saved_sh_enable);
 		tpm_put_u8(&w, p->saved_eh_enable);
 		tpm_put_size32_end(&w, m);
+		if (p->saved_null_valid) {
+			tpm_put_u16(&w, REC_SAVED_NULL);
+			m = tpm_put_size32_begin(&w);
+			tpm_put_bytes(&w, p->saved_null_seed, TPM_SEED_SIZE);
+			tpm_put_bytes(&w, p->saved_null_proof, TPM_SEED_SIZE);
+			tpm_put_size32_end(&w, m);
+		}
 	}
 
 	tpm_put_u16(&w, REC_NV_MAX_COUNTER);
@@ -158,6 +166,28 @@ static bool get_flag(struct tpm_rd *r, bool *v)
 	return tpm_get_bool(r, v) == TPM_RC_SUCCESS;
 }
 
+/*
+ * The index's type is one NV_DefineSpace accepts, with the data size that type has there
+ * (cmd_nv.c check_new_index): the handlers rely on it, e.g. NV_Increment and NV_SetBits
+ * read and write 8 bytes, NV_Extend a digest of the name algorithm.
+ */
+static bool nv_type_size_ok(uint32_t attrs, uint16_t name_alg, uint16_t size)
+{
+	switch ((attrs & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT) {
+	case TPM_NT_ORDINARY:
+		return true;
+	case TPM_NT_EXTEND:
+		return size == tpm_hash_size(name_alg);
+	case TPM_NT_COUNTER:
+	case TPM_NT_BITS:
+	case TPM_NT_PIN_FAIL:
+	case TPM_NT_PIN_PASS:
+		return size == 8;
+	default:
+		return false;
+	}
+}
+
 static bool get_nv_index(struct tpm_rd *r, struct tpm_perm *p)
 {
 	struct tpm_nv_index nv;
@@ -176,6 +206,8 @@ static bool get_nv_index(struct tpm_rd *r, struct tpm_perm *p)
 	    size > TPM_NV_INDEX_MAX || size > TPM_NV_DATA_MAX - p->nv_data_used)
 		return false;
 	if (nv.policy_size != 0 && nv.policy_size != tpm_hash_size(nv.name_alg))
+		return false;
+	if (!nv_type_size_ok(nv.attrs, nv.name_alg, size))
 		return false;
 	for (slot = 0; slot < TPM_NV_INDICES_MAX; slot++) {
 		if (p->nv[slot].handle == nv.handle)
@@ -254,6 +286,11 @@ static int parse_record(uint16_t tag, struct tpm_rd *r, struct tpm_perm *p, unsi
 	case REC_SAVED_ENABLES:
 		ok = get_flag(r, &p->saved_sh_enable) && get_flag(r, &p->saved_eh_enable);
 		break;
+	case REC_SAVED_NULL:
+		ok = tpm_get_bytes(r, p->saved_null_seed, TPM_SEED_SIZE) == TPM_RC_SUCCESS &&
+		     tpm_get_bytes(r, p->saved_null_proof, TPM_SEED_SIZE) == TPM_RC_SUCCESS;
+		p->saved_null_valid = ok;
+		break;
 	default:
 		if (tag & REC_OPTIONAL)
 			return TPM_OK;
@@ -318,7 +355,7 @@ int tpm_state_parse(const uint8_t *buf, size_t len, struct tpm_perm *p, struct t
 		return TPM_ERR_CORRUPT;
 	if (scratch->state_saved != ((seen & (1u << REC_SAVED_PCRS)) != 0))
 		return TPM_ERR_CORRUPT;
-	if (!scratch->state_saved && (seen & (1u << REC_SAVED_ENABLES)) != 0)
+	if (!scratch->state_saved && (seen & (1u << REC_SAVED_ENABLES | 1u << REC_SAVED_NULL)) != 0)
 		return TPM_ERR_CORRUPT;
 	memcpy(p, scratch, sizeof(*p));
 	return TPM_OK;

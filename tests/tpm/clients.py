@@ -7,7 +7,9 @@
 
 Every check runs real tpm2-tools programs and verifies VALUES, computed independently here with
 hashlib where the TPM computes something (PCR extends and events, NV extend indices, Hash, NV
-names), not only exit codes. Each TCTI gets a fresh copra-tpmd with a fresh state file in a
+and object Names), not only exit codes; primary keys are compared across creations and
+restarts. tpm2-tools cannot give a primary sealed data, so that CreatePrimary goes through
+tpm2_send. Each TCTI gets a fresh copra-tpmd with a fresh state file in a
 temporary directory, on a free port pair (PORT for commands, PORT+1 for the swtpm control
 channel or the simulator's platform port); the server is always stopped at the end. There is no
 resource manager: tpm2_flushcontext -t -l -s runs after each check. Every client call runs under
@@ -15,7 +17,8 @@ resource manager: tpm2_flushcontext -t -l -s runs after each check. Every client
 
 --reference runs the checks against swtpm 0.7 / libtpms (PCR banks set to Copra's, SHA-1,
 SHA-256 and SHA-384, with swtpm_setup), to tell a test bug from an engine bug: what fails there
-is the test's fault. swtpm has no MS-simulator protocol, so only the swtpm TCTI runs.
+is the test's fault (checks of documented differences run against copra-tpmd only). swtpm has
+no MS-simulator protocol, so only the swtpm TCTI runs.
 
 This module also holds what tests/tpm/tss_clients.py shares (server, runner, helpers).
 Ends with "tpm2-tools: N passed, N failed". Standard library only.
@@ -407,6 +410,7 @@ RC_LOCALITY = 0x907
 RC_BAD_AUTH_S1 = 0x9A2
 RC_AUTH_FAIL_S1 = 0x98E
 RC_HANDLE_P1 = 0x18B
+RC_TYPE_H1 = 0x18A
 RC_INITIALIZE = 0x100
 RC_LOCKOUT = 0x921
 TPMA_NV_WRITTEN = 0x20000000
@@ -760,6 +764,158 @@ def c_shutdown_clear(t):
     t.run("nvundefine", "0x%x" % ORD, "-C", "o")
 
 
+# ---- objects -------------------------------------------------------------------------------
+
+KEY_TYPES = ("rsa2048", "rsa3072", "ecc256", "ecc384")
+
+
+def primary_key(out):
+    """The public key tpm2_createprimary / tpm2_readpublic print: the modulus or (x, y)."""
+    d = parse_yamlish(out)
+    if "rsa" in d:
+        return d["rsa"]
+    expect("x" in d and "y" in d, "no public key in: %s" % out[-300:])
+    return d["x"] + ":" + d["y"]
+
+
+def transient(t):
+    return t.handles("handles-transient")
+
+
+def create_primary(t, hier, alg, extra=()):
+    """tpm2_createprimary -C hier -G alg: the public key and the handle it was loaded at."""
+    before = set(transient(t))
+    out = t.run("createprimary", "-C", hier, "-G", alg, *extra)
+    new = [h for h in transient(t) if h not in before]
+    expect_eq(len(new), 1, "new transient handles after createprimary -C %s -G %s" % (hier, alg))
+    return primary_key(out), new[0]
+
+
+def check_key_shape(key, alg):
+    if alg.startswith("rsa"):
+        expect_eq(len(key), int(alg[3:]) // 4, "%s modulus hex digits" % alg)
+        expect(int(key, 16) >> (int(alg[3:]) - 1) == 1, "%s modulus has its top bit" % alg)
+    else:
+        size = {"ecc256": 32, "ecc384": 48}[alg]
+        x, y = key.split(":")
+        expect_eq((len(x), len(y)), (2 * size, 2 * size), "%s point coordinates" % alg)
+
+
+def c_primary(t):
+    """createprimary of every key type in three hierarchies; readpublic; flushcontext."""
+    keys = {}
+    for hier in ("o", "e", "n"):
+        for alg in KEY_TYPES:
+            if hier != "o" and alg == "rsa3072":
+                continue  # the slow one once is enough
+            key, h = create_primary(t, hier, alg)
+            check_key_shape(key, alg)
+            keys[(hier, alg)] = key
+            pub, name = t.file(), t.file()
+            out = t.run("readpublic", "-c", "0x%x" % h, "-o", pub, "-n", name)
+            expect_eq(primary_key(out), key, "readpublic key of 0x%x" % h)
+            # Name = nameAlg || SHA-256(TPMT_PUBLIC), TPMT_PUBLIC being the TPM2B_PUBLIC's body
+            p = t.read(pub)
+            expect_eq(t.read(name).hex(), ("000b" + hashlib.sha256(p[2:]).hexdigest()),
+                      "the Name of %s (-C %s)" % (alg, hier))
+            t.run("flushcontext", "0x%x" % h)
+            expect(h not in transient(t), "0x%x still loaded after flushcontext" % h)
+    for alg in ("rsa2048", "ecc256"):
+        expect(len({keys[(hier, alg)] for hier in ("o", "e", "n")}) == 3,
+               "%s keys of the owner, endorsement and NULL hierarchies differ" % alg)
+    # attributes, a key password, a policy, unique data: the template decides the key
+    key, h = create_primary(t, "o", "ecc256", ["-a", "fixedtpm|fixedparent|sensitivedataorigin|"
+                                                     "userwithauth|restricted|decrypt|noda"])
+    expect(key != keys[("o", "ecc256")], "noDA changes the template, so the key")
+    t.run("flushcontext", "0x%x" % h)
+    key, h = create_primary(t, "o", "ecc256", ["-p", "keypass"])
+    expect_eq(key, keys[("o", "ecc256")], "the key's password does not change the key")
+    t.run("flushcontext", "0x%x" % h)
+    t.run("createprimary", "-C", "l", "-G", "ecc256", ok=False)
+    if not t.server.reference:  # libtpms has RSA-1024 (tests/tpm/diff/README: rsa-key-sizes)
+        t.run("createprimary", "-C", "o", "-G", "rsa1024", ok=False)
+
+
+def c_primary_deterministic(t):
+    """The same template twice, then after a server restart: the same public key."""
+    first = {}
+    for hier, alg in (("o", "rsa2048"), ("o", "ecc256"), ("e", "ecc384"), ("n", "ecc256")):
+        key, h = create_primary(t, hier, alg)
+        again, h2 = create_primary(t, hier, alg)
+        expect_eq(again, key, "createprimary -C %s -G %s twice" % (hier, alg))
+        expect(h2 != h, "two objects at two handles")
+        t.run("flushcontext", "0x%x" % h)
+        t.run("flushcontext", "0x%x" % h2)
+        first[(hier, alg)] = key
+    t.server.restart()
+    expect_eq(transient(t), [], "transient objects after a restart")
+    for (hier, alg), key in first.items():
+        again, h = create_primary(t, hier, alg)
+        if hier == "n":
+            expect(again != key, "a NULL-hierarchy key is new after a TPM Reset")
+        else:
+            expect_eq(again, key, "createprimary -C %s -G %s after a restart" % (hier, alg))
+        t.run("flushcontext", "0x%x" % h)
+
+
+def sealed_primary(t, password, data, attrs=0x52):
+    """CreatePrimary of a sealed KEYEDHASH object (tpm2-tools has no option for the data, so
+    the command goes through tpm2_send); returns its handle."""
+    tmpl = struct.pack(">HHIH", 0x0008, 0x000B, attrs, 0) + struct.pack(">HH", 0x0010, 0)
+    sens = struct.pack(">H", 4 + len(password) + len(data)) + \
+        struct.pack(">H", len(password)) + password + struct.pack(">H", len(data)) + data
+    body = struct.pack(">II", 0x40000001, 9) + struct.pack(">IHBH", 0x40000009, 0, 1, 0) + \
+        sens + struct.pack(">H", len(tmpl)) + tmpl + struct.pack(">HI", 0, 0)
+    cmd = struct.pack(">HII", 0x8002, 10 + len(body), 0x131) + body
+    env = dict(t.env, TPM2TOOLS_TCTI=t.tcti)
+    p = run_client(["tpm2_send"], env, input_bytes=cmd)
+    expect(p.returncode == 0, "tpm2_send CreatePrimary: %s" % tail(p.stderr))
+    rsp = p.stdout
+    expect(len(rsp) >= 14 and struct.unpack(">I", rsp[6:10])[0] == 0,
+           "CreatePrimary of sealed data answers %s" % rsp[:10].hex())
+    return struct.unpack(">I", rsp[10:14])[0]
+
+
+def c_unseal(t):
+    h = sealed_primary(t, b"sealpw", b"the sealed secret")
+    out = t.file()
+    t.run("unseal", "-c", "0x%x" % h, "-p", "sealpw", "-o", out)
+    expect_eq(t.read(out), b"the sealed secret", "tpm2_unseal of a sealed primary")
+    t.run("unseal", "-c", "0x%x" % h, "-p", "wrong", ok=False, rc=RC_AUTH_FAIL_S1)
+    t.run("unseal", "-c", "0x%x" % h, "-p", "sealpw", "-o", out)
+    expect_eq(t.read(out), b"the sealed secret", "tpm2_unseal after a failed attempt")
+    t.run("dictionarylockout", "-c")
+    t.run("flushcontext", "0x%x" % h)
+    # noDA, empty password (tpm2-tools then authorizes with an HMAC session of its own)
+    h = sealed_primary(t, b"", bytes(range(128)), attrs=0x452)
+    t.run("unseal", "-c", "0x%x" % h, "-o", out)
+    expect_eq(t.read(out), bytes(range(128)), "tpm2_unseal of 128 bytes, empty password")
+    t.run("flushcontext", "0x%x" % h)
+    # a storage key cannot be unsealed
+    _, h = create_primary(t, "o", "ecc256")
+    t.run("unseal", "-c", "0x%x" % h, ok=False, rc=RC_TYPE_H1)
+    t.run("flushcontext", "0x%x" % h)
+
+
+def c_object_caps(t):
+    algs = t.run("getcap", "algorithms")
+    for alg in ("rsa", "ecc", "keyedhash", "symcipher", "aes", "cfb", "rsassa", "oaep", "ecdsa",
+                "ecdh"):
+        expect(re.search(r"^%s:" % alg, algs, re.M), "getcap algorithms lists %s" % alg)
+    curves = t.run("getcap", "ecc-curves")
+    for c in ("TPM2_ECC_NIST_P256", "TPM2_ECC_NIST_P384"):
+        expect(c in curves, "getcap ecc-curves lists %s" % c)
+    cmds = t.run("getcap", "commands")
+    for c in ("TPM2_CC_CreatePrimary", "TPM2_CC_ReadPublic", "TPM2_CC_Unseal"):
+        expect(c in cmds, "getcap commands lists %s" % c)
+    for parms in ("rsa2048", "rsa3072", "ecc256", "ecc384", "aes128cfb", "aes256cfb",
+                  "hmac:sha256"):
+        t.run("testparms", parms)
+    if not t.server.reference:  # libtpms has both (README: rsa-key-sizes, ecc-curves)
+        t.run("testparms", "rsa1024", ok=False)
+        t.run("testparms", "ecc521", ok=False)
+
+
 CHECKS = [
     ("getrandom", c_getrandom),
     ("getcap: every group", c_getcap),
@@ -771,6 +927,11 @@ CHECKS = [
     ("clear -c p / -c l", c_clear),
     ("shutdown(STATE), server restart, startup(STATE)", c_startup_state),
     ("shutdown -c / startup -c", c_shutdown_clear),
+    ("createprimary -C o/e/n -G rsa2048/rsa3072/ecc256/ecc384, readpublic, flushcontext",
+     c_primary),
+    ("createprimary twice and after a server restart: the same key", c_primary_deterministic),
+    ("sealed primary (tpm2_send) and tpm2_unseal", c_unseal),
+    ("getcap algorithms/ecc-curves/commands, testparms", c_object_caps),
 ]
 
 

@@ -6,6 +6,8 @@
 #                          ibm-tss        tests/tpm/tss_clients.py (IBM TSS utilities, socsim)
 #                          tpm-diff       $(BUILD)/tests/tpm-diff on the streams of
 #                                         tests/tpm/diff/streams.py, against libtpms
+#                          primary-model  tests/tpm/primary_model.py --check (the primary-key
+#                                         derivation of docs/tpm.md against the unit test)
 #                        every test runs even when an earlier one failed; the target fails if any
 #                        did. TPM_TEST_ARGS="-v" makes the client tests print passing checks too.
 #   make tpm-diff        build the differential test ($(BUILD)/tests/tpm-diff)
@@ -41,5 +43,6 @@ tpm-test: $(COPRA_TPMD) $(TPM_DIFF)
 	$(PYTHON) tests/tpm/clients.py --tpmd $(COPRA_TPMD) $(TPM_TEST_ARGS) || fail="$$fail tpm2-tools"; \
 	$(PYTHON) tests/tpm/tss_clients.py --tpmd $(COPRA_TPMD) $(TPM_TEST_ARGS) || fail="$$fail ibm-tss"; \
 	$(MAKE) --no-print-directory tpm-diff-test || fail="$$fail tpm-diff"; \
+	$(PYTHON) tests/tpm/primary_model.py --check || fail="$$fail primary-model"; \
 	if [ -n "$$fail" ]; then echo "tpm-test: failed:$$fail"; exit 1; fi; \
 	echo "tpm-test: all passed"

@@ -416,6 +416,33 @@ def c_shutdown_state(t):
     t.run("nvundefinespace", "-hi", "o", "-ha", "%08x" % ORD)
 
 
+def created_handle(out):
+    m = re.search(r"Handle ([0-9a-f]{8})", out)
+    expect(m is not None, "createprimary printed no handle: %r" % out[-200:])
+    return m.group(1)
+
+
+def c_primary(t):
+    """createprimary (RSA, ECC P-256/P-384, sealed data), readpublic, unseal, flushcontext."""
+    pubs = []
+    for args in (["-hi", "o"], ["-hi", "o"], ["-hi", "e", "-ecc", "nistp256"],
+                 ["-hi", "n", "-ecc", "nistp384"]):
+        pub = t.file()
+        h = created_handle(t.run("createprimary", *args, "-opu", pub))
+        t.run("readpublic", "-ho", h)
+        pubs.append(t.read(pub))
+        t.run("flushcontext", "-ha", h)
+    expect_eq(pubs[1], pubs[0], "the same RSA primary twice")
+    expect(len(pubs[2]) > 4 and pubs[2] != pubs[3], "two ECC primaries")
+    data = t.file(b"tss sealed secret")
+    h = created_handle(t.run("createprimary", "-hi", "o", "-bl", "-if", data, "-pwdk", "pw"))
+    out = t.file()
+    t.run("unseal", "-ha", h, "-pwd", "pw", "-of", out)
+    expect_eq(t.read(out), b"tss sealed secret", "unseal of a sealed primary")
+    t.run("flushcontext", "-ha", h)
+    t.run("flushcontext", "-ha", h, ok=False)
+
+
 CHECKS = [
     ("powerup + startup", c_powerup),
     ("getrandom", c_getrandom),
@@ -428,6 +455,7 @@ CHECKS = [
     ("hierarchychangeauth o/e/l/p", c_hierarchy_auth),
     ("clear -hi p / -hi l", c_clear),
     ("shutdown -s, powerup, startup -s", c_shutdown_state),
+    ("createprimary RSA/ECC/sealed, readpublic, unseal, flushcontext", c_primary),
 ]
 
 

@@ -1421,3 +1421,62 @@ UNIT_TEST(tpm_nv_state_roundtrip)
 	EXPECT_EQ_U64(a.nv_data_used, 8 + 3 + 1);
 	tpmh_destroy(&h);
 }
+
+/*
+ * A blob may only hold indices NV_DefineSpace could have made: counter, bit-field and PIN
+ * indices of 8 bytes, extend indices of one digest, known types. Found by fuzz/fuzz_tpm_state.c:
+ * the parser accepted a 2-byte counter, on which NV_Increment wrote 8 bytes over the next
+ * index's data (or past the arena), and a short extend index, on which NV_Extend entered
+ * failure mode.
+ */
+UNIT_TEST(tpm_nv_state_rejects_index_type_size_mismatch)
+{
+	static const struct {
+		const char *what;
+		unsigned slot;
+		uint32_t nt;
+		uint16_t size;
+	} cases[] = {
+		{"2-byte counter", 0, TPM_NT_COUNTER, 2},
+		{"empty counter", 0, TPM_NT_COUNTER, 0},
+		{"16-byte bit field", 1, TPM_NT_BITS, 16},
+		{"SHA-256 extend index of 20 bytes", 2, TPM_NT_EXTEND, 20},
+		{"4-byte PIN pass index", 3, TPM_NT_PIN_PASS, 4},
+		{"unknown type 3", 3, 3, 8},
+		{"unknown type 15", 3, 15, 8},
+	};
+	struct tpmh h;
+	static struct tpm_perm a, bad, scratch;
+	static uint8_t blob[TPM_NV_BLOB_MAX];
+	size_t len;
+
+	tpmh_init(&h);
+	EXPECT_EQ_U64(define(&h, IDX, RW | NT(TPM_NT_COUNTER), 8), TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(define(&h, IDX + 1, RW | NT(TPM_NT_BITS), 8), TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(define(&h, IDX + 2, RW | NT(TPM_NT_EXTEND), 32), TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(define(&h, IDX + 3, RW, 8), TPM_RC_SUCCESS);
+	ASSERT(tpm_state_parse(h.nv, h.nv_len, &a, &scratch) == TPM_OK);
+	ASSERT(a.nv[0].handle == IDX && a.nv[3].handle == IDX + 3);
+	/* the engine's own blob, serialized again, loads */
+	len = tpm_state_serialize(&a, blob, sizeof(blob));
+	ASSERT(len != 0);
+	EXPECT_EQ_U64(tpm_state_parse(blob, len, &bad, &scratch), TPM_OK);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tpm_nv_index *x = NULL;
+
+		memcpy(&bad, &a, sizeof(bad));
+		x = &bad.nv[cases[i].slot];
+		x->attrs = (x->attrs & ~TPMA_NV_TPM_NT_MASK) | NT(cases[i].nt);
+		x->data_size = cases[i].size;
+		len = tpm_state_serialize(&bad, blob, sizeof(blob));
+		ASSERT(len != 0);
+		EXPECTF(tpm_state_parse(blob, len, &bad, &scratch) == TPM_ERR_CORRUPT, "%s",
+			cases[i].what);
+	}
+	/* and the TPM does not power on from such a blob */
+	memcpy(h.nv, blob, len);
+	h.nv_len = len;
+	tpm_power_off(h.tpm);
+	EXPECT_EQ_U64(tpm_power_on(h.tpm), TPM_ERR_CORRUPT);
+	tpmh_destroy(&h);
+}

@@ -400,25 +400,23 @@ def s_capability():
     s.getcap(CAP_PROPS, PT_FIXED, 0, mode="full")
     s.test("TestParms")
     # TPMT_PUBLIC_PARMS: type, then its parameters
-    # Copra has no object types yet (README: no-objects).
     kh = u16(ALG_KEYEDHASH)
-    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(ALG_SHA256), known="no-objects")
-    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(ALG_SHA512), known="no-objects")
-    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(0x0099), known="no-objects")
-    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(ALG_NULL), known="no-objects")
-    s.cmd("TestParms", params=kh + u16(ALG_NULL), known="no-objects")
+    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(ALG_SHA256))
+    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(ALG_SHA512))
+    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(0x0099))
+    s.cmd("TestParms", params=kh + u16(ALG_HMAC) + u16(ALG_NULL))
+    s.cmd("TestParms", params=kh + u16(ALG_NULL))
     s.cmd("TestParms", params=kh + u16(ALG_XOR) + u16(ALG_SHA256) + u16(ALG_KDF1_SP800_108),
-          known="no-objects")
-    s.cmd("TestParms", params=kh + u16(0x0099), known="no-objects")
-    s.cmd("TestParms", params=kh, known="no-objects")
-    s.cmd("TestParms", params=kh + u16(ALG_NULL) + u8(0), known="no-objects")
-    s.cmd("TestParms", params=u16(ALG_SYMCIPHER) + u16(ALG_AES) + u16(128) + u16(ALG_CFB),
-          known="no-objects")
-    s.cmd("TestParms", params=u16(ALG_SYMCIPHER) + u16(ALG_SHA256), known="no-objects")
+          known="xor-objects")
+    s.cmd("TestParms", params=kh + u16(0x0099))
+    s.cmd("TestParms", params=kh)
+    s.cmd("TestParms", params=kh + u16(ALG_NULL) + u8(0))
+    s.cmd("TestParms", params=u16(ALG_SYMCIPHER) + u16(ALG_AES) + u16(128) + u16(ALG_CFB))
+    s.cmd("TestParms", params=u16(ALG_SYMCIPHER) + u16(ALG_SHA256))
     s.cmd("TestParms", params=u16(ALG_RSA) + u16(ALG_NULL) + u16(ALG_NULL) + u16(2048) +
-          u32(0), known="no-objects")
+          u32(0))
     s.cmd("TestParms", params=u16(ALG_ECC) + u16(ALG_NULL) + u16(ALG_NULL) + u16(0x0003) +
-          u16(ALG_NULL), known="no-objects")
+          u16(ALG_NULL))
     s.cmd("TestParms", params=u16(0x0099))
     s.cmd("TestParms", params=b"")
     s.test("ReadClock")
@@ -935,6 +933,456 @@ def s_auth():
     return s
 
 
+# ---- objects ------------------------------------------------------------------------------
+
+# TPMA_OBJECT
+OA_FIXEDTPM, OA_STCLEAR, OA_FIXEDPARENT, OA_SDO = 0x2, 0x4, 0x10, 0x20
+OA_USERWITHAUTH, OA_ADMINWITHPOLICY, OA_NODA, OA_ENCDUP = 0x40, 0x80, 0x400, 0x800
+OA_RESTRICTED, OA_DECRYPT, OA_SIGN, OA_X509SIGN = 0x10000, 0x20000, 0x40000, 0x80000
+OA_STORAGE = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USERWITHAUTH | OA_RESTRICTED | OA_DECRYPT
+OA_SEAL = OA_FIXEDTPM | OA_FIXEDPARENT | OA_USERWITHAUTH
+OA_EK = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_ADMINWITHPOLICY | OA_RESTRICTED | OA_DECRYPT
+ALG_RSASSA, ALG_RSAES, ALG_RSAPSS, ALG_OAEP = 0x14, 0x15, 0x16, 0x17
+ALG_ECDSA, ALG_ECDH, ALG_ECDAA, ALG_KDF2 = 0x18, 0x19, 0x1A, 0x21
+ALG_CTR, ALG_OFB, ALG_CBC, ALG_ECB = 0x40, 0x41, 0x42, 0x44
+ECC_P192, ECC_P256, ECC_P384, ECC_P521, ECC_BN256 = 0x1, 0x3, 0x4, 0x5, 0x10
+# PolicySecret(TPM_RH_ENDORSEMENT) of the TCG EK templates (EK Credential Profile, B.3.3)
+EK_POLICY = bytes.fromhex("837197674484b3f81a90cc8d46a5d724fd52d76e06520b64f2a1da1b331469aa")
+
+
+def sym_def(alg=ALG_AES, bits=128, mode=ALG_CFB):
+    return u16(alg) if alg == ALG_NULL else u16(alg) + u16(bits) + u16(mode)
+
+
+def scheme(alg=ALG_NULL, hash_alg=None):
+    return u16(alg) + (u16(hash_alg) if hash_alg is not None else b"")
+
+
+def public(otype, attrs, parms, unique, name_alg=ALG_SHA256, policy=b""):
+    """TPM2B_PUBLIC of a TPMT_PUBLIC from its parts."""
+    return b2(u16(otype) + u16(name_alg) + u32(attrs) + b2(policy) + parms + unique)
+
+
+def rsa_public(attrs=OA_STORAGE, bits=2048, exponent=0, sym=None, sch=None, unique=b"", **kw):
+    sym = sym_def() if sym is None else sym
+    sch = scheme() if sch is None else sch
+    return public(ALG_RSA, attrs, sym + sch + u16(bits) + u32(exponent), b2(unique), **kw)
+
+
+def ecc_public(attrs=OA_STORAGE, curve=ECC_P256, sym=None, sch=None, kdf=None, x=b"", y=b"",
+               **kw):
+    sym = sym_def() if sym is None else sym
+    sch = scheme() if sch is None else sch
+    kdf = scheme() if kdf is None else kdf
+    return public(ALG_ECC, attrs, sym + sch + u16(curve) + kdf, b2(x) + b2(y), **kw)
+
+
+def keyedhash_public(attrs=OA_SEAL, sch=None, unique=b"", **kw):
+    return public(ALG_KEYEDHASH, attrs, scheme() if sch is None else sch, b2(unique), **kw)
+
+
+def symcipher_public(attrs=OA_STORAGE, sym=None, unique=b"", **kw):
+    return public(ALG_SYMCIPHER, attrs, sym_def() if sym is None else sym, b2(unique), **kw)
+
+
+def sensitive(auth=b"", data=b""):
+    return b2(b2(auth) + b2(data))
+
+
+def create_primary(s, tmpl, hier=RH_OWNER, sens=None, outside=b"", pcrs=(), mode="object",
+                   set=None, known=None, hier_auth=b""):
+    s.cmd("CreatePrimary", [hier], [pw(hier_auth)],
+          (sensitive() if sens is None else sens) + tmpl + b2(outside) + pcr_sel(list(pcrs)),
+          mode=mode, set=set, known=known)
+
+
+def try_create(s, tmpl, sens=None, known=None):
+    """CreatePrimary compared by its response code, the object (if any) flushed again."""
+    obj = Handle("obj")
+    create_primary(s, tmpl, sens=sens, mode="rc", set=obj, known=known)
+    s.cmd("FlushContext", params=[obj], mode="rc", known=known)
+
+
+def s_objects():
+    """CreatePrimary, ReadPublic, Unseal, FlushContext of objects, TestParms."""
+    s = Stream("objects")
+    s.startup()
+    obj = Handle("obj")
+    s.test("storage primaries of every type and hierarchy")
+    for hier in (RH_OWNER, RH_ENDORSEMENT, RH_PLATFORM, RH_NULL):
+        for tmpl in (rsa_public(), ecc_public(), ecc_public(curve=ECC_P384),
+                     symcipher_public()):
+            create_primary(s, tmpl, hier=hier, set=obj)
+            s.cmd("ReadPublic", [obj], params=b"", mode="object")
+            s.cmd("FlushContext", params=[obj])
+    create_primary(s, rsa_public(bits=3072), set=obj)
+    s.cmd("ReadPublic", [obj], params=b"", mode="object")
+    s.cmd("FlushContext", params=[obj])
+    s.test("TCG EK templates (RSA-2048, ECC P-256)")
+    create_primary(s, rsa_public(OA_EK, policy=EK_POLICY, unique=bytes(256)),
+                   hier=RH_ENDORSEMENT, set=obj)
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, ecc_public(OA_EK, policy=EK_POLICY, x=bytes(32), y=bytes(32)),
+                   hier=RH_ENDORSEMENT, set=obj)
+    s.cmd("FlushContext", params=[obj])
+    s.test("name algorithms")
+    for alg in (ALG_SHA1, ALG_SHA384, ALG_SHA512):
+        create_primary(s, ecc_public(name_alg=alg), set=obj)
+        s.cmd("ReadPublic", [obj], params=b"", mode="object")
+        s.cmd("FlushContext", params=[obj])
+    s.test("keys that are no storage parents")
+    for tmpl in (rsa_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_RSASSA, ALG_SHA256)),
+                 rsa_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_RESTRICTED,
+                            sym=sym_def(ALG_NULL), sch=scheme(ALG_RSAPSS, ALG_SHA384)),
+                 rsa_public(OA_SDO | OA_USERWITHAUTH | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_OAEP, ALG_SHA256)),
+                 rsa_public(OA_SDO | OA_USERWITHAUTH | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_RSAES)),
+                 rsa_public(OA_SDO | OA_USERWITHAUTH | OA_DECRYPT | OA_SIGN,
+                            sym=sym_def(ALG_NULL), exponent=65537),
+                 rsa_public(OA_SDO | OA_USERWITHAUTH, sym=sym_def(ALG_NULL)),
+                 ecc_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_NODA, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 ecc_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_RESTRICTED,
+                            sym=sym_def(ALG_NULL), sch=scheme(ALG_ECDSA, ALG_SHA384),
+                            curve=ECC_P384),
+                 ecc_public(OA_SDO | OA_USERWITHAUTH | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_ECDH, ALG_SHA256)),
+                 keyedhash_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN,
+                                  sch=scheme(ALG_HMAC, ALG_SHA256)),
+                 keyedhash_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_RESTRICTED,
+                                  sch=scheme(ALG_HMAC, ALG_SHA384)),
+                 keyedhash_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_DECRYPT),
+                 symcipher_public(OA_SDO | OA_USERWITHAUTH | OA_DECRYPT | OA_SIGN,
+                                  sym=sym_def(ALG_AES, 256, ALG_NULL)),
+                 symcipher_public(OA_STORAGE, sym=sym_def(ALG_AES, 256, ALG_CFB))):
+            create_primary(s, tmpl, set=obj)
+            s.cmd("FlushContext", params=[obj])
+    s.test("keys from given sensitive data")
+    create_primary(s, keyedhash_public(OA_USERWITHAUTH | OA_SIGN,
+                                       sch=scheme(ALG_HMAC, ALG_SHA256)),
+                   sens=sensitive(data=bytes(range(32))), set=obj)
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, keyedhash_public(OA_USERWITHAUTH | OA_SIGN,
+                                       sch=scheme(ALG_HMAC, ALG_SHA256)),
+                   sens=sensitive(data=bytes(range(65))), mode="rc")
+    create_primary(s, symcipher_public(OA_USERWITHAUTH | OA_DECRYPT | OA_SIGN,
+                                       sym=sym_def(ALG_AES, 128, ALG_CFB)),
+                   sens=sensitive(data=bytes(range(16))), set=obj)
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, symcipher_public(OA_USERWITHAUTH | OA_DECRYPT | OA_SIGN,
+                                       sym=sym_def(ALG_AES, 128, ALG_CFB)),
+                   sens=sensitive(data=bytes(range(15))), mode="rc")
+    create_primary(s, rsa_public(), sens=sensitive(data=b"extra entropy"), set=obj)
+    s.cmd("FlushContext", params=[obj])
+    s.test("sealed data and Unseal")
+    create_primary(s, keyedhash_public(OA_SEAL), sens=sensitive(b"pw", b"sealed secret"),
+                   set=obj)
+    s.cmd("Unseal", [obj], [pw(b"pw")])
+    s.cmd("Unseal", [obj], [pw(b"pw\0")])
+    s.cmd("Unseal", [obj], [pw(b"wrong")], mode="rc")
+    s.getcap(CAP_PROPS, 0x20E, 1, mode="capv")             # LOCKOUT_COUNTER is 1
+    s.cmd("ReadPublic", [obj], params=b"", mode="object")
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, keyedhash_public(OA_SEAL | OA_NODA), sens=sensitive(b"pw", bytes(128)),
+                   set=obj)
+    s.cmd("Unseal", [obj], [pw(b"pw")])
+    s.cmd("Unseal", [obj], [pw(b"wrong")])                 # noDA: BAD_AUTH
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_ADMINWITHPOLICY,
+                                       policy=bytes(32)),
+                   sens=sensitive(b"", b"policy only"), set=obj)
+    s.cmd("Unseal", [obj], [pw()])                         # userWithAuth clear
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, keyedhash_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_NODA,
+                                       sch=scheme(ALG_HMAC, ALG_SHA256)), set=obj)
+    s.cmd("Unseal", [obj], [pw()])                         # an HMAC key: no
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, ecc_public(OA_STORAGE | OA_NODA), set=obj)
+    s.cmd("Unseal", [obj], [pw()])                         # not a KEYEDHASH
+    s.cmd("FlushContext", params=[obj])
+    seq = Handle("seq")
+    s.cmd("HashSequenceStart", [], None, b2(b"") + u16(ALG_SHA256), mode="rc", set=seq)
+    s.cmd("Unseal", [seq], [pw()])
+    s.cmd("ReadPublic", [seq], params=b"")
+    s.cmd("FlushContext", params=[seq])
+    s.test("creation data: outsideInfo and PCRs")
+    s.pcr_extend(16, [(ALG_SHA256, bytes(range(32)))])
+    create_primary(s, ecc_public(), outside=b"outside info",
+                   pcrs=[(ALG_SHA256, [0, 1, 16]), (ALG_SHA1, [7])], set=obj)
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, ecc_public(name_alg=ALG_SHA384), outside=bytes(range(66)),
+                   pcrs=[(ALG_SHA384, [16, 23])], set=obj)
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, ecc_public(), pcrs=[(ALG_SHA512, [0])], set=obj)  # no SHA-512 bank
+    s.cmd("FlushContext", params=[obj])
+    s.locality(3)
+    create_primary(s, ecc_public(), set=obj)
+    s.locality(0)
+    s.cmd("FlushContext", params=[obj])
+    s.test("bad parameters")
+    # inSensitive
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], u16(0) + ecc_public() + b2(b"") + u32(0))
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], u16(5) + b2(b"") + b2(b"") + ecc_public() +
+          b2(b"") + u32(0))
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], u16(3) + b2(b"") + b2(b"") + ecc_public() +
+          b2(b"") + u32(0))
+    create_primary(s, ecc_public(), sens=sensitive(bytes(33)), mode="rc")
+    create_primary(s, ecc_public(), sens=sensitive(bytes(32) + b"\0"), mode="rc", set=obj)
+    s.cmd("FlushContext", params=[obj])
+    create_primary(s, ecc_public(), sens=sensitive(b"x" * 65), mode="rc")
+    create_primary(s, keyedhash_public(), sens=sensitive(b"", bytes(129)), mode="rc")
+    create_primary(s, ecc_public(name_alg=ALG_SHA1), sens=sensitive(b"y" * 21), mode="rc")
+    # inPublic framing
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], sensitive() + u16(0) + b2(b"") + u32(0))
+    good = ecc_public()
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], sensitive() + u16(len(good) - 1) + good[2:] +
+          b2(b"") + u32(0))
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], sensitive() + u16(len(good) - 3) + good[2:] +
+          b2(b"") + u32(0))
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], sensitive() + u16(len(good) + 1) + good[2:] +
+          b"\0" + b2(b"") + u32(0))
+    # type, nameAlg, attributes, policy
+    for t in (0x0000, ALG_SHA256, 0x0099, ALG_AES):
+        create_primary(s, public(t, OA_STORAGE, b"", b""), mode="rc")
+    for alg in (ALG_NULL, 0x0099, ALG_SM3, ALG_RSA):
+        create_primary(s, ecc_public(name_alg=alg), mode="rc")
+    for bit in (0x1, 0x8, 0x100, 0x200, 0x1000, 0x8000, 0x100000, 0x80000000):
+        create_primary(s, ecc_public(OA_STORAGE | bit), mode="rc")
+    for tmpl in (ecc_public(OA_STORAGE | OA_X509SIGN),
+                 ecc_public(OA_SDO | OA_USERWITHAUTH | OA_SIGN | OA_X509SIGN,
+                            sym=sym_def(ALG_NULL), sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 rsa_public(OA_SDO | OA_USERWITHAUTH | OA_X509SIGN, sym=sym_def(ALG_NULL))):
+        create_primary(s, tmpl, mode="rc", set=obj)
+        s.cmd("FlushContext", params=[obj], mode="rc")
+    for pol in (bytes(20), bytes(33), bytes(31), bytes(64)):
+        create_primary(s, ecc_public(policy=pol), mode="rc")
+    create_primary(s, ecc_public(policy=bytes(65)), mode="rc")
+    create_primary(s, ecc_public(name_alg=ALG_SHA1, policy=bytes(20)), mode="rc", set=obj)
+    s.cmd("FlushContext", params=[obj], mode="rc")
+    # fixedTPM / fixedParent
+    for attrs in (OA_STORAGE & ~OA_FIXEDPARENT, OA_STORAGE & ~OA_FIXEDTPM,
+                  OA_STORAGE & ~(OA_FIXEDTPM | OA_FIXEDPARENT),
+                  OA_STORAGE | OA_ENCDUP,
+                  (OA_STORAGE & ~(OA_FIXEDTPM | OA_FIXEDPARENT)) | OA_ENCDUP,
+                  OA_STORAGE | OA_STCLEAR):
+        create_primary(s, ecc_public(attrs), mode="rc", set=obj)
+        s.cmd("FlushContext", params=[obj], mode="rc")
+    # restricted, sign, decrypt
+    for attrs in (OA_STORAGE | OA_SIGN, OA_STORAGE & ~OA_DECRYPT):
+        for tmpl in (ecc_public(attrs), rsa_public(attrs), symcipher_public(attrs),
+                     keyedhash_public(attrs)):
+            create_primary(s, tmpl, mode="rc")
+    create_primary(s, symcipher_public((OA_STORAGE & ~(OA_RESTRICTED | OA_DECRYPT)) | OA_SIGN),
+                   mode="rc")
+    create_primary(s, symcipher_public(OA_STORAGE & ~(OA_RESTRICTED | OA_DECRYPT)), mode="rc")
+    # sensitiveDataOrigin against the data
+    create_primary(s, ecc_public(OA_STORAGE & ~OA_SDO), mode="rc")
+    create_primary(s, ecc_public(OA_STORAGE & ~OA_SDO), sens=sensitive(data=b"d"), mode="rc")
+    create_primary(s, keyedhash_public(), mode="rc")
+    create_primary(s, keyedhash_public(OA_SEAL | OA_SDO), sens=sensitive(data=b"d"),
+                   mode="rc")
+    create_primary(s, keyedhash_public(OA_SEAL | OA_SDO), mode="rc")
+    create_primary(s, symcipher_public(OA_STORAGE & ~OA_SDO), sens=sensitive(data=bytes(16)),
+                   mode="rc")
+    create_primary(s, symcipher_public((OA_STORAGE & ~(OA_SDO | OA_FIXEDTPM |
+                                                       OA_FIXEDPARENT))),
+                   sens=sensitive(data=bytes(16)), mode="rc", set=obj)
+    s.cmd("FlushContext", params=[obj], mode="rc")
+    # symmetric and schemes against the attributes
+    for tmpl in (ecc_public(sym=sym_def(ALG_NULL)), rsa_public(sym=sym_def(ALG_NULL)),
+                 ecc_public(sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 ecc_public(sch=scheme(ALG_ECDH, ALG_SHA256)),
+                 rsa_public(sch=scheme(ALG_RSASSA, ALG_SHA256)),
+                 rsa_public(sch=scheme(ALG_OAEP, ALG_SHA256)),
+                 ecc_public(sym=sym_def(mode=ALG_NULL)), rsa_public(sym=sym_def(mode=ALG_NULL)),
+                 symcipher_public(sym=sym_def(mode=ALG_NULL)),
+                 ecc_public(OA_SDO | OA_SIGN, sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 ecc_public(OA_SDO | OA_SIGN, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_ECDH, ALG_SHA256)),
+                 ecc_public(OA_SDO | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 ecc_public(OA_SDO | OA_SIGN | OA_RESTRICTED, sym=sym_def(ALG_NULL)),
+                 ecc_public(OA_SDO | OA_SIGN | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 ecc_public(OA_SDO, sym=sym_def(ALG_NULL), sch=scheme(ALG_ECDSA, ALG_SHA256)),
+                 rsa_public(OA_SDO | OA_SIGN, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_OAEP, ALG_SHA256)),
+                 rsa_public(OA_SDO | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                            sch=scheme(ALG_RSASSA, ALG_SHA256)),
+                 rsa_public(OA_SDO | OA_SIGN | OA_RESTRICTED, sym=sym_def(ALG_NULL)),
+                 keyedhash_public(OA_SEAL, sch=scheme(ALG_HMAC, ALG_SHA256)),
+                 keyedhash_public(OA_SDO | OA_SIGN | OA_RESTRICTED),
+                 keyedhash_public(OA_SDO | OA_DECRYPT | OA_RESTRICTED),
+                 keyedhash_public(OA_SDO | OA_DECRYPT, sch=scheme(ALG_HMAC, ALG_SHA256)),
+                 keyedhash_public(OA_SDO | OA_SIGN | OA_DECRYPT,
+                                  sch=scheme(ALG_HMAC, ALG_SHA256))):
+        create_primary(s, tmpl, mode="rc", set=obj)
+        s.cmd("FlushContext", params=[obj], mode="rc")
+    create_primary(s, keyedhash_public(OA_SEAL, sch=scheme(ALG_HMAC, ALG_SHA256)),
+                   sens=sensitive(data=b"data"), mode="rc", set=obj)
+    s.cmd("FlushContext", params=[obj], mode="rc")
+    # unmarshalling of the parameters (README: rsa-key-sizes, ecc-curves, sym-modes,
+    # ecc-schemes, xor-objects)
+    for tmpl, known in (
+            (rsa_public(bits=1024), "rsa-key-sizes"), (rsa_public(bits=4096), None),
+            (rsa_public(bits=0), None), (rsa_public(bits=2047), None),
+            (ecc_public(curve=ECC_P192), "ecc-curves"), (ecc_public(curve=ECC_P521), "ecc-curves"),
+            (ecc_public(curve=ECC_BN256), "ecc-curves"), (ecc_public(curve=0x0099), None),
+            (ecc_public(sym=sym_def(ALG_AES, 192)), None),
+            (ecc_public(sym=sym_def(ALG_AES, 64)), None),
+            (ecc_public(sym=sym_def(0x0099)), None), (ecc_public(sym=sym_def(mode=0x0099)), None),
+            (ecc_public(sym=sym_def(mode=ALG_CBC)), "sym-modes"),
+            (ecc_public(sym=sym_def(mode=ALG_OFB)), "sym-modes"),
+            (rsa_public(sch=scheme(0x0099, ALG_SHA256)), None),
+            (rsa_public(OA_SDO | OA_SIGN, sym=sym_def(ALG_NULL), sch=scheme(ALG_RSASSA, ALG_NULL)),
+             None),
+            (ecc_public(sch=scheme(0x0099)), None),
+            (ecc_public(OA_SDO | OA_SIGN, sym=sym_def(ALG_NULL),
+                        sch=scheme(ALG_ECDAA, ALG_SHA256) + u16(1)), "ecc-schemes"),
+            (ecc_public(kdf=scheme(ALG_KDF2, ALG_SHA256)), None),
+            (ecc_public(kdf=scheme(0x0099)), None),
+            (ecc_public(kdf=scheme(ALG_KDF1_SP800_108, ALG_SHA256)), None),
+            (keyedhash_public(OA_SDO | OA_DECRYPT,
+                              sch=scheme(ALG_XOR, ALG_SHA256) + u16(ALG_KDF1_SP800_108)),
+             "xor-objects"),
+            (keyedhash_public(OA_SDO | OA_SIGN, sch=scheme(0x0099)), None),
+            (keyedhash_public(OA_SDO | OA_SIGN, sch=scheme(ALG_HMAC, ALG_NULL)), None),
+            (symcipher_public(sym=sym_def(ALG_NULL)), None),
+            (symcipher_public(sym=sym_def(0x0099)), None),
+            (symcipher_public(sym=sym_def(ALG_AES, 192)), None),
+            (symcipher_public(OA_SDO | OA_DECRYPT | OA_SIGN, sym=sym_def(ALG_AES, 128, ALG_CBC)),
+             "sym-modes")):
+        try_create(s, tmpl, known=known)
+    for e in (1, 2, 3, 17, 65535, 65537, 65539, 65541, 0x7FFFFFFF, 0xFFFFFFFB, 0xFFFFFFFF):
+        try_create(s, rsa_public(exponent=e))
+    # unique sizes: only the TPM2B maxima count (README: max-key-bytes)
+    for tmpl, known in ((rsa_public(unique=bytes(384)), None),
+                        (rsa_public(unique=bytes(385)), None),
+                        (rsa_public(unique=bytes(513)), None),
+                        (ecc_public(x=bytes(48), y=bytes(48)), None),
+                        (ecc_public(x=bytes(49)), "max-key-bytes"),
+                        (ecc_public(y=bytes(67)), "max-key-bytes"),
+                        (ecc_public(y=bytes(81)), None),
+                        (keyedhash_public(OA_SDO | OA_SIGN, sch=scheme(ALG_HMAC, ALG_SHA256),
+                                          unique=bytes(64)), None),
+                        (keyedhash_public(OA_SDO | OA_SIGN, sch=scheme(ALG_HMAC, ALG_SHA256),
+                                          unique=bytes(65)), None),
+                        (symcipher_public(unique=bytes(64)), None),
+                        (symcipher_public(unique=bytes(65)), None)):
+        try_create(s, tmpl, known=known)
+    # which check comes first
+    for tmpl, sens in (
+            (ecc_public(OA_STORAGE & ~OA_FIXEDPARENT, policy=bytes(20)), None),
+            (ecc_public(OA_STORAGE & ~OA_SDO, sym=sym_def(ALG_NULL)), None),
+            (ecc_public(sym=sym_def(ALG_NULL), sch=scheme(ALG_ECDSA, ALG_SHA256)), None),
+            (keyedhash_public(OA_SEAL | OA_SDO, sch=scheme(ALG_HMAC, ALG_SHA256)),
+             sensitive(data=b"x")),
+            (symcipher_public(OA_USERWITHAUTH), sensitive(data=bytes(5))),
+            (rsa_public(exponent=3, policy=bytes(20)), None),
+            (rsa_public(OA_STORAGE & ~OA_FIXEDPARENT, exponent=3), None),
+            (ecc_public(OA_STORAGE & ~OA_FIXEDPARENT), sensitive(bytes(33) + b"x")),
+            (ecc_public(policy=bytes(20)), sensitive(b"x" * 33)),
+            (keyedhash_public(OA_SIGN), sensitive(data=bytes(100))),
+            (keyedhash_public(OA_SIGN | OA_DECRYPT), sensitive(data=bytes(100))),
+            (keyedhash_public(OA_SIGN | OA_DECRYPT, name_alg=ALG_SHA1), sensitive(data=bytes(65))),
+            (keyedhash_public(OA_SIGN, sch=scheme(ALG_HMAC, ALG_SHA512)),
+             sensitive(data=bytes(128))),
+            (keyedhash_public(OA_SIGN, sch=scheme(ALG_HMAC, ALG_SHA256)), sensitive(data=b"k")),
+            (keyedhash_public(OA_SDO | OA_DECRYPT), None),
+            (keyedhash_public(OA_SDO | OA_SIGN), None),
+            (symcipher_public(OA_SDO | OA_SIGN), None),
+            (symcipher_public(OA_SDO | OA_SIGN | OA_RESTRICTED), None),
+            (symcipher_public(OA_SDO | OA_SIGN | OA_DECRYPT), sensitive(data=bytes(3))),
+            (symcipher_public(OA_DECRYPT, sym=sym_def(ALG_AES, 256)), sensitive(data=bytes(32))),
+            (ecc_public(OA_SDO | OA_SIGN, sym=sym_def(ALG_NULL)), None),
+            (rsa_public(OA_SDO | OA_DECRYPT, sym=sym_def(ALG_NULL)), None),
+            (rsa_public(OA_SDO | OA_SIGN | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                        sch=scheme(ALG_RSASSA, ALG_SHA256)), None),
+            (ecc_public(OA_STORAGE | OA_X509SIGN), None),
+            (rsa_public(OA_STORAGE | OA_X509SIGN), None),
+            (keyedhash_public(OA_SEAL | OA_X509SIGN), sensitive(data=b"x")),
+            (keyedhash_public(OA_SEAL | OA_RESTRICTED), sensitive(data=b"x")),
+            (ecc_public(OA_STORAGE | OA_ENCDUP), None),
+            (ecc_public((OA_STORAGE & ~OA_FIXEDPARENT) | OA_ENCDUP), None),
+            (ecc_public(kdf=scheme(0x20, ALG_SHA256)), None),
+            (ecc_public(), sensitive(data=b"abc"))):
+        try_create(s, tmpl, sens=sens)
+    # outsideInfo, creationPCR
+    create_primary(s, ecc_public(), outside=bytes(67), mode="rc")
+    create_primary(s, ecc_public(), pcrs=[(0x0099, [0])], mode="rc")
+    create_primary(s, ecc_public(), pcrs=[(ALG_SHA256, b"\xff\xff")], mode="rc")
+    create_primary(s, ecc_public(), pcrs=[(ALG_SHA256, [0])] * 5, mode="rc")
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], sensitive() + ecc_public() + b2(b"") + u32(0) +
+          b"\0")
+    s.cmd("CreatePrimary", [RH_OWNER], [pw()], sensitive() + ecc_public() + b2(b""))
+    s.test("hierarchies and their authorization")
+    for h in (RH_LOCKOUT, RH_PLATFORM_NV, 0x40000099, 16, 0x01500000, 0x80000000):
+        create_primary(s, ecc_public(), hier=h, mode="rc")
+    create_primary(s, ecc_public(), hier_auth=b"wrong", mode="rc")
+    s.cmd("CreatePrimary", [RH_OWNER], None, sensitive() + ecc_public() + b2(b"") + u32(0))
+    s.cmd("HierarchyChangeAuth", [RH_ENDORSEMENT], [pw()], b2(b"ek"))
+    create_primary(s, ecc_public(), hier=RH_ENDORSEMENT, hier_auth=b"ek", set=obj)
+    s.cmd("FlushContext", params=[obj])
+    s.cmd("HierarchyChangeAuth", [RH_ENDORSEMENT], [pw(b"ek")], b2(b""))
+    create_primary(s, ecc_public(), set=obj)
+    s.cmd("HierarchyControl", [RH_OWNER], [pw()], u32(RH_OWNER) + u8(0))
+    create_primary(s, ecc_public(), mode="rc")
+    s.cmd("ReadPublic", [obj], params=b"")                 # flushed with its hierarchy
+    s.cmd("HierarchyControl", [RH_PLATFORM], [pw()], u32(RH_OWNER) + u8(1))
+    s.test("object slots")
+    s.getcap(CAP_PROPS, 0x207, 1, mode="capv")             # HR_TRANSIENT_AVAIL
+    objs = [Handle("o%d" % i) for i in range(3)]
+    for i, h in enumerate(objs):
+        create_primary(s, ecc_public(x=bytes([i])), set=h)
+    s.getcap(CAP_HANDLES, 0x80000000, 100, mode="mask=20+3,24+3,28+3")
+    s.cmd("ReadPublic", [objs[1]], params=b"", mode="object")
+    # libtpms has three slots, Copra more (README: transient-range)
+    create_primary(s, ecc_public(x=b"4"), mode="rc", known="transient-range")
+    s.cmd("FlushContext", params=u32(0x80000003), known="transient-range")
+    for h in objs:
+        s.cmd("FlushContext", params=[h])
+    s.cmd("FlushContext", params=[objs[0]])
+    s.cmd("ReadPublic", [objs[0]], params=b"")
+    s.cmd("ReadPublic", [0x81000001], params=b"")
+    s.cmd("ReadPublic", [RH_OWNER], params=b"")
+    s.test("Clear flushes storage and endorsement objects")
+    create_primary(s, ecc_public(), hier=RH_PLATFORM, set=objs[0])
+    create_primary(s, ecc_public(), hier=RH_ENDORSEMENT, set=objs[1])
+    create_primary(s, ecc_public(), set=objs[2])
+    s.cmd("Clear", [RH_PLATFORM], [pw()])
+    s.cmd("ReadPublic", [objs[1]], params=b"")
+    s.cmd("ReadPublic", [objs[2]], params=b"")
+    s.cmd("ReadPublic", [objs[0]], params=b"", mode="object")
+    s.cmd("FlushContext", params=[objs[0]])
+    s.test("TestParms")
+    for parms in (u16(ALG_RSA) + sym_def() + scheme() + u16(2048) + u32(0),
+                  u16(ALG_RSA) + sym_def(ALG_NULL) + scheme(ALG_RSASSA, ALG_SHA256) + u16(3072) +
+                  u32(65537),
+                  u16(ALG_RSA) + sym_def() + scheme() + u16(1024) + u32(0),
+                  u16(ALG_RSA) + sym_def() + scheme() + u16(2048) + u32(3),
+                  u16(ALG_ECC) + sym_def() + scheme() + u16(ECC_P256) + scheme(),
+                  u16(ALG_ECC) + sym_def(ALG_AES, 256) + scheme(ALG_ECDSA, ALG_SHA384) +
+                  u16(ECC_P384) + scheme(),
+                  u16(ALG_ECC) + sym_def() + scheme() + u16(ECC_P521) + scheme(),
+                  u16(ALG_KEYEDHASH) + scheme(ALG_HMAC, ALG_SHA256),
+                  u16(ALG_SYMCIPHER) + sym_def(ALG_AES, 256),
+                  u16(ALG_SYMCIPHER) + sym_def(ALG_AES, 128, ALG_NULL),
+                  u16(ALG_SYMCIPHER) + sym_def(ALG_AES, 128, ALG_CTR),
+                  u16(ALG_ECC) + sym_def() + scheme() + u16(ECC_P256),
+                  u16(ALG_KEYEDHASH) + scheme(ALG_HMAC, ALG_SHA256) + u8(0)):
+        known = None
+        if parms[:2] == u16(ALG_RSA) and parms[10:12] == u16(1024):
+            known = "rsa-key-sizes"
+        elif parms[:2] == u16(ALG_ECC) and parms[-4:-2] == u16(ECC_P521):
+            known = "ecc-curves"
+        elif parms.endswith(u16(ALG_CTR)):
+            known = "sym-modes"
+        s.cmd("TestParms", params=parms, known=known)
+    return s
+
+
 def build(cc, handles=(), auth=None, params=b""):
     """The bytes of a command (no captured handles)."""
     body = b"".join(u32(h) for h in handles)
@@ -983,6 +1431,11 @@ TEMPLATES = [
     ("DictionaryAttackParameters", [RH_LOCKOUT], [pw()], u32(3) + u32(1000) + u32(0)),
     ("DictionaryAttackLockReset", [RH_LOCKOUT], [pw()], b""),
     ("ClearControl", [RH_PLATFORM], [pw()], u8(0)),
+    ("CreatePrimary", [RH_NULL], [pw()],
+     b2(b2(b"") + b2(b"")) + b2(u16(0x23) + u16(ALG_SHA256) + u32(0x30472) + b2(b"") +
+                                u16(ALG_AES) + u16(128) + u16(0x43) + u16(ALG_NULL) + u16(3) +
+                                u16(ALG_NULL) + b2(b"") + b2(b"")) +
+     b2(b"") + u32(0)),
     ("Shutdown", [], None, u16(SU_STATE)),
 ]
 BAD_HANDLES = [0x00000018, 0x000000FF, 0x01500099, 0x01FFFFFF, 0x02000001, 0x03000000,
@@ -1033,12 +1486,14 @@ def s_malformed():
             mode = "rc"
         elif cc == "GetCapability":
             mode = "cap"
+        elif cc == "CreatePrimary":
+            mode = "object"
         s.raw(build(cc, handles, auth, params), mode=mode)
     return s
 
 
 STREAMS = [s_framing, s_startup, s_random, s_capability, s_pcr, s_hash, s_nv, s_hierarchy,
-           s_auth, s_malformed]
+           s_auth, s_objects, s_malformed]
 
 
 def main():
