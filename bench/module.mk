@@ -30,3 +30,4 @@ bench-mm:
 
 bench-boot: setup $(IMAGE) $(FLOOR_IMAGE)
 	$(PYTHON) bench/boot/boot_time.py --image $(IMAGE) --floor $(FLOOR_IMAGE) --runs $(BENCH_RUNS)
+include bench/svsm/module.mk

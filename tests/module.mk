@@ -9,6 +9,7 @@
 # lib/string.c must NOT go in UNIT_LIB_SRCS: its names collide with libc, so it is built
 # separately with every function renamed to lib_<name> (tests/unit/rename_string.h).
 UNIT_SRCS += tests/unit/test_guest_range.c
+include tests/snp/module.mk
 UNIT_SRCS += tests/unit/main.c tests/unit/test_string.c tests/unit/test_printf.c \
 	tests/unit/test_crc32c.c tests/unit/test_checked.c tests/unit/test_elf.c \
 	tests/unit/test_e820.c tests/unit/test_symtab.c tests/unit/test_pgtable.c \
@@ -28,7 +29,8 @@ $(call objs,host,tests/unit/test_mbedtls.c): $(MBEDTLS_STAMP) $(MBEDTLS_CONFIG)
 # The TPM engine (tpm/module.mk) and its harness.
 UNIT_SRCS += tests/unit/tpm_harness.c tests/unit/test_tpm_engine.c \
 	tests/unit/test_tpm_capability.c tests/unit/test_tpm_constants.c tests/unit/test_tpm_pcr.c \
-	tests/unit/test_tpm_hash.c tests/unit/test_tpm_nv.c tests/unit/test_tpm_hierarchy.c
+	tests/unit/test_tpm_hash.c tests/unit/test_tpm_nv.c tests/unit/test_tpm_hierarchy.c \
+	tests/unit/test_tpm_object.c
 UNIT_LIB_SRCS += $(TPM_SRCS)
 TPM_UNIT_TEST_OBJS = $(call objs,host,$(filter tests/unit/tpm_% tests/unit/test_tpm_%,$(UNIT_SRCS)))
 

@@ -29,6 +29,8 @@ void panic(const char *fmt, ...)
 		/* Someone else is panicking (or we faulted inside panic): just stop. */
 		smp_stopped_here();
 	}
+	/* First, before anything else can go wrong: no guest message after a panic (SNP). */
+	platform_wipe_secrets();
 	log_enter_panic();
 	log_printf(LOG_ERR, "\nPANIC on cpu %u: ", this_cpu()->index);
 	va_start(ap, fmt);
