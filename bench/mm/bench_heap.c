@@ -7,11 +7,15 @@
  *   batch-rand   allocate 1000 objects (a byte written to each), free them in a random order
  *                (the same precomputed orders for both allocators); repeat
  *
- * for every slab size 32..2048 (heap_alloc vs malloc) and for 4 KiB and 2 MiB pages
- * (heap_alloc_pages vs aligned_alloc; page contents are not touched, so glibc's mmap'd 2 MiB
- * blocks are not faulted in). Each figure is the best of REPEATS timed runs of at least
- * RUN_SECONDS each, Copra and glibc alternating, after a warm-up run; the whole program takes
- * about 10 s.
+ * for every slab size 32..2048 and for 4 KiB and 2 MiB pages (aligned_alloc for glibc; page
+ * contents are not touched, so glibc's mmap'd 2 MiB blocks are not faulted in). Copra is
+ * called as the kernel's kmalloc/kfree/pages_alloc call it: heap_cpu_alloc, heap_cpu_free,
+ * heap_cpu_alloc_pages and heap_cpu_free_pages with one CPU's cache; what the kernel adds
+ * around them (masking interrupts, that CPU's uncontended cache lock) is not measured here.
+ * Each figure is the best of REPEATS timed runs of RUN_SECONDS each, Copra and glibc
+ * alternating, after a warm-up run, one row after the other; a run's rate is over this
+ * thread's CPU time, so time the scheduler gives other work on the shared cores is not
+ * counted. About 12 s in all.
  * Build and run with bench/mm/run.sh.
  */
 #include <stdint.h>
@@ -26,10 +30,11 @@
 #define REGION	    (64 * MIB) /* the heap's arena */
 #define BATCH	    1000
 #define NPERMS	    16
-#define REPEATS	    5
-#define RUN_SECONDS 0.045
+#define REPEATS	    15
+#define RUN_SECONDS 0.02
 
 static struct heap heap;
+static struct heap_cpu cpu0;
 static uint32_t perms[NPERMS][BATCH];
 static void *slots[BATCH];
 static unsigned long violations;
@@ -47,12 +52,24 @@ static inline void escape(void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-static double now(void)
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Elapsed time (cheap to read, from the vDSO): when a timed run stops. */
+static double now(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
+/* This thread's CPU time (a system call): what a timed run's rate is computed over. */
+static double cpu_now(void)
+{
+	return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static uint64_t rng_state = 0x436f707261ull;
@@ -66,89 +83,89 @@ static uint64_t rng(void)
 	return z ^ (z >> 31);
 }
 
-/* One allocator as the benchmark sees it: size-or-order in, pointer out. */
-struct alloc_ops {
-	void *(*alloc)(size_t arg);
-	void (*free)(void *p, size_t arg);
-	int touch; /* write a byte into each allocation */
-};
+/*
+ * One allocator as the benchmark sees it: size-or-order in, pointer out. The loops below are
+ * inlined into one function per allocator and pattern, so each allocation and free is a direct
+ * call, as in the kernel (kmalloc) and in a C program (malloc); an indirect call per operation
+ * would cost about as much as the allocators themselves (see docs/benchmarks.md).
+ */
+typedef void *(*alloc_fn)(size_t arg);
+typedef void (*free_fn)(void *p, size_t arg);
 
-static void *heap_obj_alloc(size_t size)
+static inline void *heap_obj_alloc(size_t size)
 {
-	return heap_alloc(&heap, size);
+	return heap_cpu_alloc(&heap, &cpu0, size);
 }
 
-static void heap_obj_free(void *p, size_t size)
+static inline void heap_obj_free(void *p, size_t size)
 {
-	heap_free(&heap, p);
+	heap_cpu_free(&heap, &cpu0, p);
 }
 
-static void *glibc_obj_alloc(size_t size)
+static inline void *glibc_obj_alloc(size_t size)
 {
 	return malloc(size);
 }
 
-static void glibc_obj_free(void *p, size_t size)
+static inline void glibc_obj_free(void *p, size_t size)
 {
 	free(p);
 }
 
-static void *heap_pg_alloc(size_t order)
+static inline void *heap_pg_alloc(size_t order)
 {
-	return heap_alloc_pages(&heap, (unsigned)order);
+	return heap_cpu_alloc_pages(&heap, &cpu0, (unsigned)order);
 }
 
-static void heap_pg_free(void *p, size_t order)
+static inline void heap_pg_free(void *p, size_t order)
 {
-	heap_free_pages(&heap, p, (unsigned)order);
+	heap_cpu_free_pages(&heap, &cpu0, p, (unsigned)order);
 }
 
-static void *glibc_pg_alloc(size_t order)
+static inline void *glibc_pg_alloc(size_t order)
 {
 	size_t bytes = (size_t)4096 << order;
 
 	return aligned_alloc(bytes, bytes);
 }
 
-static void glibc_pg_free(void *p, size_t order)
+static inline void glibc_pg_free(void *p, size_t order)
 {
 	free(p);
 }
 
-static const struct alloc_ops heap_obj = {heap_obj_alloc, heap_obj_free, 1};
-static const struct alloc_ops glibc_obj = {glibc_obj_alloc, glibc_obj_free, 1};
-static const struct alloc_ops heap_pg = {heap_pg_alloc, heap_pg_free, 0};
-static const struct alloc_ops glibc_pg = {glibc_pg_alloc, glibc_pg_free, 0};
-
-static void run_single(const struct alloc_ops *ops, size_t arg, unsigned long pairs)
+static inline __attribute__((always_inline)) void
+run_single(alloc_fn alloc, free_fn release, int touch, size_t arg, unsigned long pairs)
 {
 	for (unsigned long i = 0; i < pairs; i++) {
-		char *p = ops->alloc(arg);
+		char *p = alloc(arg);
 
 		if (!p) {
 			fprintf(stderr, "allocation failed\n");
 			exit(1);
 		}
-		if (ops->touch)
+		if (touch)
 			*(volatile char *)p = (char)i;
 		escape(p);
-		ops->free(p, arg);
+		release(p, arg);
 	}
 }
 
-static void run_batch(const struct alloc_ops *ops, size_t arg, unsigned long pairs, unsigned batch)
+static inline __attribute__((always_inline)) void run_batch(alloc_fn alloc, free_fn release,
+							    int touch, size_t arg,
+							    unsigned long pairs, unsigned batch)
 {
 	for (unsigned long done = 0, round = 0; done < pairs; done += batch, round++) {
 		const uint32_t *perm = perms[round % NPERMS];
 
 		for (unsigned i = 0; i < batch; i++) {
-			char *p = ops->alloc(arg);
+			char *p = alloc(arg);
 
 			if (!p) {
 				fprintf(stderr, "allocation failed\n");
 				exit(1);
 			}
-			if (ops->touch)
+			if (touch)
 				*(volatile char *)p = (char)i;
 			escape(p);
 			slots[i] = p;
@@ -156,64 +173,124 @@ static void run_batch(const struct alloc_ops *ops, size_t arg, unsigned long pai
 		/* perm is a permutation of 0..BATCH-1: take the entries below `batch`. */
 		for (unsigned i = 0; i < BATCH; i++)
 			if (perm[i] < batch)
-				ops->free(slots[perm[i]], arg);
+				release(slots[perm[i]], arg);
 	}
 }
 
-static double log_sum;
-static int nslab;
-static double min_ratio = 1e9;
+/* Runs `pairs` alloc+free pairs: one at a time, or in batches freed in random order. */
+struct alloc_ops {
+	void (*single)(size_t arg, unsigned long pairs);
+	void (*batch)(size_t arg, unsigned long pairs, unsigned batch);
+};
 
-static void row(const char *size, const char *pattern, double mine, double glibc)
+/* Each allocator's loops start on a cache line, so code placement favours neither. */
+#define ALLOC_OPS(name, touch)                                                                  \
+	static __attribute__((aligned(64))) void name##_single(size_t arg, unsigned long pairs) \
+	{                                                                                       \
+		run_single(name##_alloc, name##_free, touch, arg, pairs);                       \
+	}                                                                                       \
+	static __attribute__((aligned(64))) void name##_batch(size_t arg, unsigned long pairs,  \
+							      unsigned batch)                   \
+	{                                                                                       \
+		run_batch(name##_alloc, name##_free, touch, arg, pairs, batch);                 \
+	}                                                                                       \
+	static const struct alloc_ops name = {name##_single, name##_batch}
+
+ALLOC_OPS(heap_obj, 1);
+ALLOC_OPS(glibc_obj, 1);
+ALLOC_OPS(heap_pg, 0);
+ALLOC_OPS(glibc_pg, 0);
+
+/* One line of the table: a size or page order and a pattern, run for both allocators. */
+struct bench_row {
+	char name[16];
+	const struct alloc_ops *mine, *glibc;
+	size_t arg;
+	unsigned long chunk;
+	unsigned batch;
+	double best_mine, best_glibc;
+};
+
+#define MAX_ROWS (2 * (SLAB_NCLASSES + 2))
+
+static struct bench_row rows[MAX_ROWS];
+static unsigned nrows;
+
+static void add_row(const char *name, const struct alloc_ops *mine, const struct alloc_ops *glibc,
+		    size_t arg, unsigned long chunk, unsigned batch)
 {
-	printf("%-8s %-12s %12.2f %12.2f %8.2fx\n", size, pattern, mine, glibc, mine / glibc);
+	struct bench_row *r = &rows[nrows++];
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->mine = mine;
+	r->glibc = glibc;
+	r->arg = arg;
+	r->chunk = chunk;
+	r->batch = batch;
 }
 
-/* Pairs per second (in millions) of one run of `chunk` pairs repeated for `seconds`. */
+/*
+ * Pairs per second (in millions) of this thread's CPU time, over one run of `chunk` pairs
+ * (whole batches when batch > 0) repeated for `seconds` of elapsed time.
+ */
 static double timed_run(const struct alloc_ops *ops, size_t arg, unsigned long chunk,
 			unsigned batch, double seconds)
 {
 	double t0 = now();
-	double t = 0;
+	double c0 = cpu_now();
 	unsigned long pairs = 0;
 
 	do {
 		if (batch)
-			run_batch(ops, arg, chunk, batch);
+			ops->batch(arg, chunk, batch);
 		else
-			run_single(ops, arg, chunk);
+			ops->single(arg, chunk);
 		pairs += chunk;
-		t = now() - t0;
-	} while (t < seconds);
-	return (double)pairs / t / 1e6;
+	} while (now() - t0 < seconds);
+	return (double)pairs / (cpu_now() - c0) / 1e6;
 }
 
 /*
- * Best of REPEATS runs for Copra and for glibc, alternating so that both see the same machine
- * (the cores are shared), after one short untimed warm-up run of each. A run repeats `chunk`
- * pairs (whole batches when batch > 0) until RUN_SECONDS have passed. Prints the row.
+ * Row i: REPEATS runs for Copra and for glibc, alternating so that both see the same machine
+ * (the cores are shared), after one short untimed warm-up run of each; each figure is the best
+ * of its runs. Rows run one after the other, in table order: glibc's figures for big objects
+ * depend on what it did before (docs/benchmarks.md), so the order is part of the method.
  */
-static void compare(const char *size, const struct alloc_ops *mine, const struct alloc_ops *glibc,
-		    size_t arg, unsigned long chunk, unsigned batch)
+static void run_row(unsigned i)
 {
-	double best_mine = 0, best_glibc = 0;
+	struct bench_row *r = &rows[i];
 
-	timed_run(mine, arg, chunk, batch, RUN_SECONDS / 4);
-	timed_run(glibc, arg, chunk, batch, RUN_SECONDS / 4);
-	for (int r = 0; r < REPEATS; r++) {
-		double m = timed_run(mine, arg, chunk, batch, RUN_SECONDS);
-		double g = timed_run(glibc, arg, chunk, batch, RUN_SECONDS);
+	timed_run(r->mine, r->arg, r->chunk, r->batch, RUN_SECONDS / 4);
+	timed_run(r->glibc, r->arg, r->chunk, r->batch, RUN_SECONDS / 4);
+	for (int rep = 0; rep < REPEATS; rep++) {
+		double m = timed_run(r->mine, r->arg, r->chunk, r->batch, RUN_SECONDS);
+		double g = timed_run(r->glibc, r->arg, r->chunk, r->batch, RUN_SECONDS);
 
-		best_mine = m > best_mine ? m : best_mine;
-		best_glibc = g > best_glibc ? g : best_glibc;
+		r->best_mine = m > r->best_mine ? m : r->best_mine;
+		r->best_glibc = g > r->best_glibc ? g : r->best_glibc;
 	}
-	row(size, batch ? "batch-rand" : "alloc-free", best_mine, best_glibc);
-	if (mine == &heap_obj) {
-		log_sum += __builtin_log(best_mine / best_glibc);
-		nslab++;
-		if (best_mine / best_glibc < min_ratio)
-			min_ratio = best_mine / best_glibc;
+}
+
+/* Prints the table and the summary of the slab rows. */
+static void print_rows(void)
+{
+	double log_sum = 0, min_ratio = 1e9;
+	int nslab = 0;
+
+	for (unsigned i = 0; i < nrows; i++) {
+		const struct bench_row *r = &rows[i];
+		double ratio = r->best_mine / r->best_glibc;
+
+		printf("%-8s %-12s %12.2f %12.2f %8.2fx\n", r->name,
+		       r->batch ? "batch-rand" : "alloc-free", r->best_mine, r->best_glibc, ratio);
+		if (r->mine == &heap_obj) {
+			log_sum += __builtin_log(ratio);
+			nslab++;
+			min_ratio = ratio < min_ratio ? ratio : min_ratio;
+		}
 	}
+	printf("slab sizes: geometric mean ratio %.2fx, lowest %.2fx (target >= 2x)\n",
+	       __builtin_exp(log_sum / nslab), min_ratio);
 }
 
 int main(void)
@@ -231,6 +308,7 @@ int main(void)
 	heap_init(&heap, arena, npages, (struct buddy_page *)(arena + (npages - mp) * 4096),
 		  on_violation, NULL);
 	buddy_release(&heap.buddy, 0, npages - mp);
+	heap_set_cpus(&heap, &cpu0, 1, NULL); /* one CPU, no locks: the kernel's per-CPU calls */
 	for (int k = 0; k < NPERMS; k++) {
 		for (uint32_t i = 0; i < BATCH; i++)
 			perms[k][i] = i;
@@ -251,16 +329,17 @@ int main(void)
 		char name[16];
 
 		snprintf(name, sizeof(name), "%zu", size);
-		compare(name, &heap_obj, &glibc_obj, size, BATCH, 0);
-		compare(name, &heap_obj, &glibc_obj, size, BATCH, BATCH);
+		add_row(name, &heap_obj, &glibc_obj, size, BATCH, 0);
+		add_row(name, &heap_obj, &glibc_obj, size, BATCH, BATCH);
 	}
-	compare("4K", &heap_pg, &glibc_pg, 0, BATCH, 0);
-	compare("4K", &heap_pg, &glibc_pg, 0, BATCH, BATCH);
+	add_row("4K", &heap_pg, &glibc_pg, 0, BATCH, 0);
+	add_row("4K", &heap_pg, &glibc_pg, 0, BATCH, BATCH);
 	/* 2 MiB: batches of 16 blocks (32 MiB, half the arena). */
-	compare("2M", &heap_pg, &glibc_pg, 9, 16, 0);
-	compare("2M", &heap_pg, &glibc_pg, 9, 16, 16);
-	printf("slab sizes: geometric mean ratio %.2fx, lowest %.2fx (target >= 2x)\n",
-	       __builtin_exp(log_sum / nslab), min_ratio);
+	add_row("2M", &heap_pg, &glibc_pg, 9, 16, 0);
+	add_row("2M", &heap_pg, &glibc_pg, 9, 16, 16);
+	for (unsigned i = 0; i < nrows; i++)
+		run_row(i);
+	print_rows();
 	printf("total %.1f s, %lu heap violations\n", now() - t_start, violations);
 	free(arena);
 	return violations ? 1 : 0;

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The kernel heap: sizes and alignment, both allocation APIs at exhaustion, all CPUs at once. */
+/*
+ * The kernel heap: sizes and alignment, both allocation APIs at exhaustion (with objects held
+ * in every CPU's cache), all CPUs at once, objects freed on another CPU than their own.
+ */
 #include <copra/kmalloc.h>
 #include <copra/mm.h>
 #include <copra/percpu.h>
@@ -41,7 +44,11 @@ TEST(heap_fallible_api_at_exhaustion)
 {
 	void *blocks[64];
 	unsigned int n = 0;
-	uint64_t before = heap_free_pages_total();
+	uint64_t before = 0;
+
+	/* A failing allocation drains the per-CPU caches: start from drained ones. */
+	heap_reclaim_all();
+	before = heap_free_pages_total();
 
 	EXPECT(kmalloc_try(0) == NULL);
 	EXPECT(kmalloc_try((2u << 20) + 1) == NULL); /* above the largest size */
@@ -60,6 +67,44 @@ TEST(heap_fallible_api_at_exhaustion)
 	blocks[0] = kmalloc_try(2u << 20);
 	EXPECT(blocks[0] != NULL);
 	kfree(blocks[0]);
+}
+
+/* Objects of every class, freed again into this CPU's cache, pinning slab pages. */
+static void hold_in_cache(void *arg)
+{
+	void *p[70];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(p); i++)
+		p[i] = kmalloc(32u << (i % 7));
+	for (unsigned int i = 0; i < ARRAY_SIZE(p); i++)
+		kfree(p[ARRAY_SIZE(p) - 1 - i]);
+}
+
+static unsigned int take_all_2m(void **blocks, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && (blocks[n] = kmalloc_try(2u << 20)) != NULL)
+		n++;
+	return n;
+}
+
+/* What every CPU's cache holds does not make the fallible API fail: it is drained first. */
+TEST(heap_fallible_api_drains_every_cache)
+{
+	void *blocks[64];
+	unsigned int n0 = 0, n1 = 0;
+
+	heap_reclaim_all();
+	n0 = take_all_2m(blocks, ARRAY_SIZE(blocks));
+	for (unsigned int i = 0; i < n0; i++)
+		kfree(blocks[i]);
+	EXPECT(n0 > 0 && n0 < ARRAY_SIZE(blocks));
+	smp_call_all(hold_in_cache, NULL);
+	n1 = take_all_2m(blocks, ARRAY_SIZE(blocks));
+	for (unsigned int i = 0; i < n1; i++)
+		kfree(blocks[i]);
+	EXPECT_EQ(n1, n0);
 }
 
 #define ROUNDS 400
@@ -95,6 +140,52 @@ TEST(heap_all_cpus_at_once)
 
 	smp_call_all(churn, &bad);
 	EXPECT_EQ(bad, 0);
+}
+
+#define XFER_OBJS 96
+
+struct xfer {
+	uint8_t *obj[XFER_OBJS];
+	size_t len[XFER_OBJS];
+	uint32_t ncpus;
+	uint32_t bad;
+};
+
+/* Each CPU checks and frees its share of what CPU 0 allocated, then allocates and frees. */
+static void free_share(void *arg)
+{
+	struct xfer *x = arg;
+	uint32_t me = this_cpu()->index;
+
+	for (unsigned int i = me; i < XFER_OBJS; i += x->ncpus) {
+		if (!filled(x->obj[i], x->len[i], (uint8_t)i))
+			__atomic_fetch_add(&x->bad, 1, __ATOMIC_RELAXED);
+		kfree(x->obj[i]);
+	}
+	for (unsigned int i = me; i < XFER_OBJS; i += x->ncpus) {
+		void *p = kmalloc(x->len[i]);
+
+		memset(p, 0xee, x->len[i]);
+		kfree(p);
+	}
+}
+
+TEST(heap_frees_on_other_cpus)
+{
+	static struct xfer x;
+
+	x.ncpus = smp_cpus_online();
+	x.bad = 0;
+	for (unsigned int i = 0; i < XFER_OBJS; i++) {
+		x.len[i] = 8 + (i * 37u) % 2100;
+		x.obj[i] = kmalloc(x.len[i]);
+		memset(x.obj[i], (int)i, x.len[i]);
+	}
+	smp_call_all(free_share, &x);
+	EXPECT_EQ(x.bad, 0);
+	/* Every CPU's cache now holds objects of CPU 0's: handing them out again stays sound. */
+	smp_call_all(hold_in_cache, NULL);
+	heap_reclaim_all();
 }
 
 TEST(heap_stacks_are_freed_and_reused)

@@ -4,7 +4,10 @@
  * metadata inside the arena at the top. Covers size classes and alignment, slab caching and
  * trimming, exhaustion exactly when the buddy says nothing fits, every misuse reported with
  * the whole arena unchanged, and long random sequences that write a pattern over every byte
- * handed out and check it on free, with a shadow map that refuses any overlap.
+ * handed out and check it on free, with a shadow map that refuses any overlap. The per-CPU
+ * caches run as several "CPUs" on one thread, with hooks that check the lock protocol: refill
+ * and flush at their boundaries, frees on another CPU, misuse through any CPU, exhaustion only
+ * once every cache is drained, and the random sequences again through random CPUs.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +36,58 @@ static void record_violation(void *ctx, const char *what, uint64_t page, unsigne
 	v->order = order;
 }
 
+/*
+ * The lock protocol of copra/slab.h (struct heap_sync), checked: the shared state is not taken
+ * twice, a cache is never taken while the shared state or another cache is held, and every
+ * unlock matches. The test plays the caller: it "holds" cache i around each per-CPU call.
+ */
+struct sync_check {
+	bool shared;
+	int held; /* cache index, -1: none */
+	unsigned locks;
+	unsigned errors;
+	const char *error;
+};
+
+static void sync_error(struct sync_check *s, const char *what)
+{
+	s->errors++;
+	s->error = what;
+}
+
+static void check_lock(void *ctx, unsigned who)
+{
+	struct sync_check *s = ctx;
+
+	s->locks++;
+	if (who == HEAP_SYNC_SHARED) {
+		if (s->shared)
+			sync_error(s, "shared state taken twice");
+		s->shared = true;
+		return;
+	}
+	if (s->shared)
+		sync_error(s, "a cache taken while holding the shared state");
+	if (s->held >= 0)
+		sync_error(s, "two caches held at once");
+	s->held = (int)who;
+}
+
+static void check_unlock(void *ctx, unsigned who)
+{
+	struct sync_check *s = ctx;
+
+	if (who == HEAP_SYNC_SHARED) {
+		if (!s->shared)
+			sync_error(s, "shared state released but not held");
+		s->shared = false;
+		return;
+	}
+	if (s->held != (int)who)
+		sync_error(s, "a cache released but not held");
+	s->held = -1;
+}
+
 struct fixture {
 	struct heap h;
 	uint8_t *arena;
@@ -40,6 +95,9 @@ struct fixture {
 	uint64_t npages;
 	uint64_t usable; /* pages released to the buddy */
 	struct violations v;
+	struct heap_cpu *cpus; /* fx_add_cpus */
+	unsigned ncpus;
+	struct sync_check sync;
 };
 
 /* A heap over npages with the metadata in the top heap_meta_pages(npages) pages. */
@@ -62,10 +120,85 @@ static void fx_setup(struct fixture *f, uint64_t npages)
 	ASSERT(f->v.count == 0);
 }
 
+/* Gives the heap n per-CPU caches with the checking hooks. */
+static void fx_add_cpus(struct fixture *f, unsigned n)
+{
+	struct heap_sync hooks = {check_lock, check_unlock, &f->sync};
+
+	f->cpus = calloc(n, sizeof(*f->cpus));
+	ASSERT(f->cpus);
+	f->ncpus = n;
+	f->sync = (struct sync_check){.held = -1};
+	heap_set_cpus(&f->h, f->cpus, n, &hooks);
+}
+
 static void fx_teardown(struct fixture *f)
 {
 	free(f->arena);
+	free(f->cpus);
 	f->arena = NULL;
+	f->cpus = NULL;
+}
+
+/* Around every per-CPU call: the caller holds its cache; the call leaves the locks balanced. */
+static void cpu_enter(struct fixture *f, unsigned cpu)
+{
+	ASSERT(cpu < f->ncpus);
+	check_lock(&f->sync, cpu);
+}
+
+static void cpu_leave(struct fixture *f, unsigned cpu)
+{
+	check_unlock(&f->sync, cpu);
+	ASSERT(EXPECTF(f->sync.errors == 0 && f->sync.held == -1 && !f->sync.shared,
+		       "lock protocol: %s", f->sync.error ? f->sync.error : "unbalanced"));
+}
+
+static void *c_alloc(struct fixture *f, unsigned cpu, size_t size)
+{
+	void *p = NULL;
+
+	cpu_enter(f, cpu);
+	p = heap_cpu_alloc(&f->h, &f->cpus[cpu], size);
+	cpu_leave(f, cpu);
+	return p;
+}
+
+static void c_free(struct fixture *f, unsigned cpu, void *p)
+{
+	cpu_enter(f, cpu);
+	heap_cpu_free(&f->h, &f->cpus[cpu], p);
+	cpu_leave(f, cpu);
+}
+
+static void *c_alloc_pages(struct fixture *f, unsigned cpu, unsigned order)
+{
+	void *p = NULL;
+
+	cpu_enter(f, cpu);
+	p = heap_cpu_alloc_pages(&f->h, &f->cpus[cpu], order);
+	cpu_leave(f, cpu);
+	return p;
+}
+
+static void c_free_pages(struct fixture *f, unsigned cpu, void *p, unsigned order)
+{
+	cpu_enter(f, cpu);
+	heap_cpu_free_pages(&f->h, &f->cpus[cpu], p, order);
+	cpu_leave(f, cpu);
+}
+
+/* heap_reclaim from the owner of cache `cpu`, or (cpu >= ncpus) from a caller holding none. */
+static void c_reclaim(struct fixture *f, unsigned cpu)
+{
+	if (cpu >= f->ncpus) {
+		heap_reclaim(&f->h, NULL);
+		ASSERT(f->sync.errors == 0 && f->sync.held == -1 && !f->sync.shared);
+		return;
+	}
+	cpu_enter(f, cpu);
+	heap_reclaim(&f->h, &f->cpus[cpu]);
+	cpu_leave(f, cpu);
 }
 
 static unsigned class_of(size_t size)
@@ -322,10 +455,11 @@ UNIT_TEST(heap_init_misaligned_base)
 	EXPECT(heap_alloc(&h, 32) == NULL);
 }
 
-/* Snapshot of everything the heap owns: its struct and the whole arena (records, metadata). */
+/* Snapshot of everything the heap owns: its struct, the whole arena, the per-CPU caches. */
 struct snapshot {
 	struct heap h;
 	uint8_t *arena;
+	struct heap_cpu *cpus;
 };
 
 static void snap_take(struct snapshot *s, const struct fixture *f)
@@ -334,12 +468,25 @@ static void snap_take(struct snapshot *s, const struct fixture *f)
 	s->arena = malloc(f->arena_bytes);
 	ASSERT(s->arena);
 	memcpy(s->arena, f->arena, f->arena_bytes);
+	s->cpus = NULL;
+	if (f->ncpus) {
+		s->cpus = malloc(f->ncpus * sizeof(*f->cpus));
+		ASSERT(s->cpus);
+		memcpy(s->cpus, f->cpus, f->ncpus * sizeof(*f->cpus));
+	}
 }
 
 static bool snap_same(const struct snapshot *s, const struct fixture *f)
 {
 	return memcmp(&s->h, &f->h, sizeof(s->h)) == 0 &&
-	       memcmp(s->arena, f->arena, f->arena_bytes) == 0;
+	       memcmp(s->arena, f->arena, f->arena_bytes) == 0 &&
+	       (!f->ncpus || memcmp(s->cpus, f->cpus, f->ncpus * sizeof(*f->cpus)) == 0);
+}
+
+static void snap_drop(struct snapshot *s)
+{
+	free(s->arena);
+	free(s->cpus);
 }
 
 UNIT_TEST(heap_misuse_reported_state_unchanged)
@@ -426,7 +573,7 @@ UNIT_TEST(heap_misuse_reported_state_unchanged)
 		heap_stats(&f.h, &st);
 		EXPECT_EQ_U64(st.free_pages, f.usable);
 	}
-	free(s.arena);
+	snap_drop(&s);
 	fx_teardown(&f);
 }
 
@@ -506,38 +653,62 @@ static unsigned order_of(size_t size)
 	return o;
 }
 
+/* Whether an allocation of `size` (0: pages of `order`) fits what st describes. */
+static bool model_fits(const struct heap_stats *st, size_t size, unsigned order)
+{
+	if (size == 0)
+		return buddy_fits(st, order);
+	if (size <= SLAB_MAX_SIZE)
+		return st->cls[class_of(size)].free > 0 ||
+		       st->free_pages >= (st->records_free ? 1u : 2u);
+	return buddy_fits(st, order_of(size));
+}
+
+/*
+ * Core calls must fail exactly when the model says nothing fits. Per-CPU calls (through a
+ * random CPU) may succeed where the core would not, by draining the caches first; when they
+ * fail, every cache has been drained and nothing fits any more.
+ */
 static void model_alloc(struct rmodel *m, unsigned op)
 {
-	struct heap *h = &m->f->h;
+	struct fixture *f = m->f;
+	struct heap *h = &f->h;
 	struct heap_stats st;
 	bool pages = unit_rand64() % 20 == 0;
 	size_t size = pages ? 0 : random_size();
 	unsigned order = pages ? (unsigned)(unit_rand64() % 4) : ~0u;
+	unsigned cpu = f->ncpus ? (unsigned)(unit_rand64() % f->ncpus) : 0;
 	bool fits = false;
 	struct live l = {0};
 
 	heap_stats(h, &st);
-	if (pages) {
-		fits = buddy_fits(&st, order);
-		l.ptr = heap_alloc_pages(h, order);
-		size = 4096ull << order;
-		l.usable = size;
-	} else if (size <= SLAB_MAX_SIZE) {
-		unsigned c = class_of(size);
-
-		fits = st.cls[c].free > 0 || st.free_pages >= (st.records_free ? 1u : 2u);
-		l.ptr = heap_alloc(h, size);
-		l.usable = 32u << c;
-	} else {
-		fits = buddy_fits(&st, order_of(size));
-		l.ptr = heap_alloc(h, size);
+	fits = model_fits(&st, size, order);
+	if (f->ncpus)
+		l.ptr = pages ? c_alloc_pages(f, cpu, order) : c_alloc(f, cpu, size);
+	else
+		l.ptr = pages ? heap_alloc_pages(h, order) : heap_alloc(h, size);
+	if (pages)
+		l.usable = 4096ull << order;
+	else if (size <= SLAB_MAX_SIZE)
+		l.usable = 32u << class_of(size);
+	else
 		l.usable = 4096ull << order_of(size);
+	if (f->ncpus && !l.ptr) {
+		heap_stats(h, &st);
+		for (unsigned c = 0; c < SLAB_NCLASSES; c++)
+			EXPECTF(st.cls[c].cached == 0, "op %u: class %u keeps %llu cached", op, c,
+				(unsigned long long)st.cls[c].cached);
+		fits = model_fits(&st, size, order);
+		ASSERT(EXPECTF(!fits, "op %u cpu %u size %zu order %d: NULL, but it fits", op, cpu,
+			       size, (int)order));
+		return;
 	}
-	ASSERT(EXPECTF((l.ptr != NULL) == fits, "op %u size %zu order %d: got %p, model %d", op,
-		       size, (int)order, (void *)l.ptr, fits));
+	if (!f->ncpus)
+		ASSERT(EXPECTF((l.ptr != NULL) == fits, "op %u size %zu order %d: got %p, model %d",
+			       op, size, (int)order, (void *)l.ptr, fits));
 	if (!l.ptr)
 		return;
-	l.size = size;
+	l.size = pages ? l.usable : size;
 	l.order = order;
 	l.serial = m->serial++;
 	ASSERT(EXPECTF(heap_usable_size(h, l.ptr) == l.usable, "op %u: usable %zu, want %zu", op,
@@ -563,14 +734,64 @@ static void model_free(struct rmodel *m, unsigned k, unsigned op)
 	ASSERT(EXPECTF(bad == SIZE_MAX, "op %u: serial %u size %zu: byte %zu clobbered", op,
 		       l.serial, l.size, bad));
 	shadow_release(m, &l);
-	if (l.order == ~0u) {
+	if (m->f->ncpus) {
+		unsigned cpu = (unsigned)(unit_rand64() % m->f->ncpus);
+
+		if (l.order == ~0u)
+			c_free(m->f, cpu, l.ptr);
+		else
+			c_free_pages(m->f, cpu, l.ptr, l.order);
+	} else if (l.order == ~0u) {
 		heap_free(&m->f->h, l.ptr);
-		if (l.size <= SLAB_MAX_SIZE)
-			m->class_live[class_of(l.size)]--;
 	} else {
 		heap_free_pages(&m->f->h, l.ptr, l.order);
 	}
+	if (l.order == ~0u && l.size <= SLAB_MAX_SIZE)
+		m->class_live[class_of(l.size)]--;
 	m->live[k] = m->live[--m->nlive];
+}
+
+/* Field by field: heap_class_stats has padding. */
+static bool stats_equal(const struct heap_stats *a, const struct heap_stats *b)
+{
+	for (unsigned c = 0; c < SLAB_NCLASSES; c++)
+		if (a->cls[c].in_use != b->cls[c].in_use || a->cls[c].slabs != b->cls[c].slabs ||
+		    a->cls[c].free != b->cls[c].free || a->cls[c].cached != b->cls[c].cached)
+			return false;
+	for (unsigned o = 0; o < BUDDY_NORDERS; o++)
+		if (a->free_blocks[o] != b->free_blocks[o])
+			return false;
+	return a->record_pages == b->record_pages && a->records_free == b->records_free &&
+	       a->large_allocs == b->large_allocs && a->large_pages == b->large_pages &&
+	       a->page_allocs == b->page_allocs && a->page_pages == b->page_pages &&
+	       a->free_pages == b->free_pages;
+}
+
+/*
+ * Frees the most recent live slab object through one CPU, then again through another: the
+ * second free is reported and changes no counter.
+ */
+static void model_double_free(struct rmodel *m, unsigned op)
+{
+	struct fixture *f = m->f;
+	struct heap_stats before, after;
+	unsigned k = m->nlive;
+	unsigned reports = f->v.count;
+	uint8_t *p = NULL;
+
+	while (k > 0 && (m->live[k - 1].order != ~0u || m->live[k - 1].size > SLAB_MAX_SIZE))
+		k--;
+	if (k == 0)
+		return;
+	p = m->live[k - 1].ptr;
+	model_free(m, k - 1, op);
+	heap_stats(&f->h, &before);
+	c_free(f, (unsigned)(unit_rand64() % f->ncpus), p);
+	heap_stats(&f->h, &after);
+	EXPECTF(f->v.count == reports + 1, "op %u: double free of %p: %u reports", op, (void *)p,
+		f->v.count - reports);
+	EXPECTF(stats_equal(&before, &after), "op %u: double free changed stats", op);
+	f->v.count = reports;
 }
 
 /* Pages are all accounted for: free + slabs + record pages + large + page blocks. */
@@ -591,7 +812,8 @@ static void model_check(struct rmodel *m)
 	EXPECT_EQ_U64(sum, st.free_pages);
 }
 
-static void random_run(uint64_t npages, unsigned ops)
+/* ncpus 0: core calls; otherwise per-CPU calls through random CPUs, reclaims, double frees. */
+static void random_run(uint64_t npages, unsigned ops, unsigned ncpus)
 {
 	struct fixture f;
 	struct rmodel m = {0};
@@ -599,6 +821,8 @@ static void random_run(uint64_t npages, unsigned ops)
 	unsigned fails = 0;
 
 	fx_setup(&f, npages);
+	if (ncpus)
+		fx_add_cpus(&f, ncpus);
 	heap_stats(&f.h, &st0);
 	m.f = &f;
 	m.shadow = calloc(npages * BUDDY_PAGE_SIZE / 32, sizeof(*m.shadow));
@@ -608,8 +832,13 @@ static void random_run(uint64_t npages, unsigned ops)
 
 	for (unsigned op = 0; op < ops; op++) {
 		bool alloc_phase = (op / 3000) % 2 == 0;
+		unsigned r = (unsigned)(unit_rand64() % 1000);
 
-		if (m.nlive == 0 || unit_rand64() % 100 < (alloc_phase ? 70u : 30u)) {
+		if (ncpus && r < 3) {
+			c_reclaim(&f, (unsigned)(unit_rand64() % (ncpus + 1)));
+		} else if (ncpus && r < 6) {
+			model_double_free(&m, op);
+		} else if (m.nlive == 0 || unit_rand64() % 100 < (alloc_phase ? 70u : 30u)) {
 			unsigned before = m.nlive;
 
 			model_alloc(&m, op);
@@ -625,6 +854,8 @@ static void random_run(uint64_t npages, unsigned ops)
 	while (m.nlive)
 		model_free(&m, m.nlive - 1, ops);
 	model_check(&m);
+	if (ncpus)
+		c_reclaim(&f, ncpus);
 	heap_trim(&f.h);
 	heap_stats(&f.h, &st);
 	EXPECT_EQ_U64(st.free_pages, st0.free_pages);
@@ -642,7 +873,364 @@ static void random_run(uint64_t npages, unsigned ops)
 
 UNIT_TEST(heap_random_vs_model)
 {
-	random_run(1100, 40000);
-	random_run(777, 20000);
-	random_run(2600, 20000);
+	random_run(1100, 40000, 0);
+	random_run(777, 20000, 0);
+	random_run(2600, 20000, 0);
+}
+
+/* The same through three and through five CPUs' caches (1024 objects of a class per CPU). */
+UNIT_TEST(heap_cpu_random_vs_model)
+{
+	random_run(1100, 40000, 3);
+	random_run(2600, 30000, 5);
+}
+
+/* Objects one refill brings (slab.c: a slab's worth, at least 8, at most half the magazine). */
+static unsigned refill_of(unsigned c)
+{
+	unsigned n = 128u >> c < 8 ? 8 : 128u >> c;
+
+	return n < HEAP_MAG_CAP(c) / 2 ? n : HEAP_MAG_CAP(c) / 2;
+}
+
+static uint64_t cached_total(struct fixture *f)
+{
+	struct heap_stats st;
+	uint64_t n = 0;
+
+	heap_stats(&f->h, &st);
+	for (unsigned c = 0; c < SLAB_NCLASSES; c++)
+		n += st.cls[c].cached;
+	return n;
+}
+
+/*
+ * One CPU, every class: a refill brings refill_of(c) objects, in address order within a slab;
+ * frees fill the hot slot, then the magazine up to HEAP_MAG_CAP(c); the next free gives the
+ * older half back to the slabs; allocations take the hot object, then the newest in the
+ * magazine; an empty cache refills again; heap_reclaim empties it and every page comes back.
+ */
+UNIT_TEST(heap_cpu_refill_and_flush_boundaries)
+{
+	struct fixture f;
+	struct heap_stats st;
+
+	fx_setup(&f, 1100);
+	fx_add_cpus(&f, 1);
+	for (unsigned c = 0; c < SLAB_NCLASSES; c++) {
+		size_t size = 32u << c;
+		unsigned cap = HEAP_MAG_CAP(c);
+		unsigned n = cap + 2;
+		unsigned r = refill_of(c);
+		unsigned left = cap - cap / 2 + 2; /* cached after the flush */
+		uint64_t free_before = 0, slabs_before = 0;
+		void **objs = calloc(n, sizeof(*objs));
+		void **again = calloc(left + 1, sizeof(*again));
+
+		ASSERT(objs && again);
+		objs[0] = c_alloc(&f, 0, size - 1);
+		ASSERT(objs[0]);
+		heap_stats(&f.h, &st);
+		EXPECTF(st.cls[c].cached == r - 1, "class %zu: %llu cached after the first refill",
+			size, (unsigned long long)st.cls[c].cached);
+		EXPECT_EQ_U64(st.cls[c].in_use, 1);
+		for (unsigned i = 1; i < n; i++) {
+			objs[i] = c_alloc(&f, 0, size);
+			ASSERT(objs[i]);
+			if (i < r && ((uintptr_t)objs[i] & ~(uintptr_t)4095) ==
+					     ((uintptr_t)objs[i - 1] & ~(uintptr_t)4095))
+				EXPECTF((uint8_t *)objs[i] == (uint8_t *)objs[i - 1] + size,
+					"class %zu: object %u out of address order", size, i);
+			if (i == r - 1)
+				EXPECT_EQ_U64(cached_total(&f), 0);
+			if (i == r) /* the second refill */
+				EXPECT_EQ_U64(cached_total(&f), r - 1);
+		}
+		/* Start the frees from an empty cache. */
+		c_reclaim(&f, 0);
+		EXPECT_EQ_U64(cached_total(&f), 0);
+		for (unsigned i = 0; i < cap + 1; i++) {
+			c_free(&f, 0, objs[i]);
+			EXPECT_EQ_U64(cached_total(&f), i + 1);
+		}
+		heap_stats(&f.h, &st);
+		free_before = st.cls[c].free;
+		slabs_before = st.cls[c].slabs;
+		c_free(&f, 0, objs[cap + 1]); /* full: the older half goes back */
+		heap_stats(&f.h, &st);
+		EXPECTF(st.cls[c].cached == left, "class %zu: %llu cached after a flush", size,
+			(unsigned long long)st.cls[c].cached);
+		EXPECT_EQ_U64(st.cls[c].in_use, 0);
+		/* the flushed half is free in its slabs, or went back with its emptied slab */
+		EXPECT_EQ_U64(st.cls[c].free + st.cls[c].cached, st.cls[c].slabs * (4096 / size));
+		EXPECT(st.cls[c].slabs < slabs_before || st.cls[c].free >= free_before + cap / 2);
+		/* Hot first (the first object freed), then last in, first out. */
+		for (unsigned i = 0; i < left; i++) {
+			again[i] = c_alloc(&f, 0, size);
+			ASSERT(again[i]);
+		}
+		EXPECT(again[0] == objs[0]);
+		EXPECT(again[1] == objs[cap + 1]);
+		EXPECT(again[2] == objs[cap]);
+		EXPECT_EQ_U64(cached_total(&f), 0);
+		again[left] = c_alloc(&f, 0, size); /* refills from the flushed objects */
+		EXPECT(again[left] != NULL);
+		EXPECT_EQ_U64(cached_total(&f), r - 1);
+		for (unsigned i = 0; i <= left; i++)
+			c_free(&f, 0, again[i]);
+		c_reclaim(&f, 0);
+		heap_stats(&f.h, &st);
+		EXPECT_EQ_U64(st.cls[c].cached, 0);
+		EXPECT_EQ_U64(st.cls[c].in_use, 0);
+		EXPECT_EQ_U64(st.cls[c].slabs, 0);
+		EXPECT_EQ_U64(st.free_pages, f.usable);
+		free(objs);
+		free(again);
+	}
+	EXPECT_EQ_U64(f.v.count, 0);
+	fx_teardown(&f);
+}
+
+/*
+ * Misuse through the per-CPU calls, with objects in every state a free can find them in: the
+ * hot slot, a magazine, another CPU's cache, back in the slab. Each is reported once and
+ * changes nothing (heap, arena, caches); the lock protocol holds on the refusing paths too.
+ */
+UNIT_TEST(heap_cpu_misuse_reported_state_unchanged)
+{
+	struct fixture f;
+	struct snapshot s;
+	struct heap_cpu foreign;
+	uint8_t *a = NULL, *b = NULL, *in_slab = NULL, *keeper = NULL, *hot = NULL, *mag = NULL;
+	uint8_t *other = NULL, *large = NULL, *pages = NULL, *rec_page = NULL, *free_page = NULL;
+	uint8_t *fresh = NULL;
+	uint64_t local = 0;
+	unsigned reports = 0;
+	struct buddy_page_info info;
+
+	fx_setup(&f, 1100);
+	fx_add_cpus(&f, 3);
+	/* A 128-byte object back in its slab (kept by a live neighbour), a class not used below. */
+	in_slab = c_alloc(&f, 0, 128);
+	keeper = c_alloc(&f, 0, 128);
+	ASSERT(in_slab && keeper);
+	c_free(&f, 2, in_slab);
+	c_reclaim(&f, 3);
+	a = c_alloc(&f, 0, 64);
+	b = c_alloc(&f, 0, 64);
+	hot = c_alloc(&f, 0, 64);
+	mag = c_alloc(&f, 0, 64);
+	other = c_alloc(&f, 0, 64);
+	large = c_alloc(&f, 0, 3 * 4096);
+	pages = c_alloc_pages(&f, 0, 1);
+	fresh = heap_alloc(&f.h, 256); /* its slab's other objects were never handed out */
+	ASSERT(a && b && hot && mag && other && large && pages && fresh);
+	/* Refills go out in address order: the next object is still in cpu 0's magazine. */
+	ASSERT(b == a + 64 && other == a + 4 * 64 && ((uintptr_t)other & 4095) < 4096 - 64);
+	c_free(&f, 0, hot);   /* cpu 0's hot slot was empty */
+	c_free(&f, 0, mag);   /* into the magazine */
+	c_free(&f, 1, other); /* cpu 1's hot slot */
+	for (uint64_t p = 0; p < f.usable && !rec_page; p++) {
+		ASSERT(buddy_page_info(&f.h.buddy, p, &info));
+		if (info.state == BUDDY_ALLOC_HEAD && info.owner == HEAP_OWNER_SLABREC)
+			rec_page = f.arena + p * BUDDY_PAGE_SIZE;
+	}
+	ASSERT(rec_page && f.h.buddy.free_head[BUDDY_MAX_ORDER] != BUDDY_NONE);
+	free_page = f.arena + (uint64_t)f.h.buddy.free_head[BUDDY_MAX_ORDER] * BUDDY_PAGE_SIZE;
+	ASSERT(f.v.count == 0);
+	snap_take(&s, &f);
+
+#define PG(p) ((uint64_t)((uint8_t *)(p)-f.arena) / BUDDY_PAGE_SIZE)
+#define MISUSE(call, want_page)                                                                \
+	do {                                                                                   \
+		unsigned before = f.v.count;                                                   \
+		call;                                                                          \
+		EXPECTF(f.v.count == before + 1, "%s: %u reports", #call, f.v.count - before); \
+		EXPECTF(f.v.page == (want_page), "%s: page %#llx (%s)", #call,                 \
+			(unsigned long long)f.v.page, f.v.what ? f.v.what : "-");              \
+		EXPECTF(snap_same(&s, &f), "%s changed the heap", #call);                      \
+	} while (0)
+
+	for (unsigned cpu = 0; cpu < 3; cpu++) {
+		MISUSE(c_free(&f, cpu, hot), PG(hot));
+		MISUSE(c_free(&f, cpu, mag), PG(mag));
+		MISUSE(c_free(&f, cpu, other), PG(other));
+		MISUSE(c_free(&f, cpu, in_slab), PG(in_slab));
+		MISUSE(c_free(&f, cpu, other + 64), PG(other));	 /* cached, never handed out */
+		MISUSE(c_free(&f, cpu, fresh + 256), PG(fresh)); /* in a slab, never handed out */
+	}
+	MISUSE(heap_free(&f.h, mag), PG(mag)); /* the core call sees the caches too */
+	MISUSE(heap_free(&f.h, other), PG(other));
+	MISUSE(c_free(&f, 1, a + 8), PG(a));
+	MISUSE(c_free(&f, 1, a + 32), PG(a));
+	MISUSE(c_free(&f, 2, &local), (uintptr_t)&local);
+	MISUSE(c_free(&f, 2, f.arena + f.npages * 4096), (uintptr_t)(f.arena + f.npages * 4096));
+	MISUSE(c_free(&f, 0, f.arena + (f.npages - 1) * BUDDY_PAGE_SIZE), f.npages - 1);
+	MISUSE(c_free(&f, 0, free_page), PG(free_page));
+	MISUSE(c_free(&f, 0, rec_page + 64), PG(rec_page));
+	MISUSE(c_free(&f, 0, large + 4096), PG(large) + 1);
+	MISUSE(c_free(&f, 0, large + 64), PG(large));
+	MISUSE(c_free(&f, 0, pages), PG(pages));
+	MISUSE(c_free_pages(&f, 1, large, 2), PG(large));
+	MISUSE(c_free_pages(&f, 1, a, 0), PG(a));
+	MISUSE(c_free_pages(&f, 1, hot, 0), PG(hot));
+	MISUSE(c_free_pages(&f, 1, pages, 0), PG(pages));
+	MISUSE(c_alloc_pages(&f, 2, BUDDY_MAX_ORDER + 1), 0);
+	MISUSE(heap_usable_size(&f.h, hot), PG(hot));
+	MISUSE(heap_usable_size(&f.h, mag), PG(mag));
+	MISUSE(heap_usable_size(&f.h, other), PG(other));
+	MISUSE(heap_usable_size(&f.h, in_slab), PG(in_slab));
+	/* A cache that is not one of the heap's, where a call needs to know which it is. */
+	memset(&foreign, 0, sizeof(foreign));
+	MISUSE(heap_reclaim(&f.h, &foreign), (uintptr_t)&foreign);
+	MISUSE(heap_cpu_free(&f.h, &foreign, hot), (uintptr_t)&foreign);
+#undef MISUSE
+#undef PG
+	/* Sizes from outside are no misuse: NULL, nothing reported. */
+	reports = f.v.count;
+	EXPECT(c_alloc(&f, 1, 0) == NULL && c_alloc(&f, 1, HEAP_MAX_ALLOC + 1) == NULL);
+	EXPECT_EQ_U64(f.v.count, reports);
+
+	/* A live object that happens to hold its tag value is freed normally, on any CPU. */
+	{
+		uint64_t word = HEAP_FREE_TAG ^ (uint64_t)(uintptr_t)b;
+		unsigned before = f.v.count;
+
+		memcpy(b + 8, &word, sizeof(word));
+		c_free(&f, 2, b);
+		EXPECT_EQ_U64(f.v.count, before);
+		EXPECT(c_alloc(&f, 2, 64) == b);
+		memcpy(b + 8, &word, sizeof(word));
+		c_free(&f, 0, b);
+		EXPECT_EQ_U64(f.v.count, before);
+	}
+	/* The real frees still work, and a second free of each is caught. */
+	f.v.count = 0;
+	c_free(&f, 0, keeper);
+	c_free(&f, 1, fresh);
+	c_free(&f, 1, a);
+	c_free(&f, 2, large);
+	c_free_pages(&f, 0, pages, 1);
+	c_free(&f, 0, a);
+	c_free(&f, 0, large);
+	c_free_pages(&f, 2, pages, 1);
+	EXPECT_EQ_U64(f.v.count, 3);
+	c_reclaim(&f, 1);
+	{
+		struct heap_stats st;
+
+		heap_stats(&f.h, &st);
+		EXPECT_EQ_U64(st.free_pages, f.usable);
+	}
+	snap_drop(&s);
+	fx_teardown(&f);
+}
+
+/*
+ * Objects allocated on one CPU and freed on others land in the freeing CPU's cache and are
+ * handed out there next; the accounting sees them as cached, not in use.
+ */
+UNIT_TEST(heap_cpu_frees_on_other_cpus)
+{
+	struct fixture f;
+	struct heap_stats st;
+	void *objs[300];
+	void *p = NULL;
+
+	fx_setup(&f, 1100);
+	fx_add_cpus(&f, 4);
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = c_alloc(&f, 0, 100);
+		ASSERT(objs[i]);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		c_free(&f, 1 + i % 3, objs[i]);
+	heap_stats(&f.h, &st);
+	EXPECT_EQ_U64(st.cls[2].in_use, 0);
+	EXPECT_EQ_U64(st.cls[2].cached + st.cls[2].free, st.cls[2].slabs * 32);
+	EXPECT(st.cls[2].cached >= ARRAY_SIZE(objs));
+	/* cpu 2's hot object is objs[1], the first it freed; then its newest, objs[298]. */
+	EXPECT(c_alloc(&f, 2, 128) == objs[1]);
+	EXPECT(c_alloc(&f, 2, 97) == objs[298]);
+	p = c_alloc(&f, 3, 128);
+	EXPECT(p == objs[2]);
+	c_free(&f, 0, p);
+	c_free(&f, 0, objs[1]);
+	c_free(&f, 0, objs[298]);
+	c_reclaim(&f, 2);
+	heap_stats(&f.h, &st);
+	EXPECT_EQ_U64(st.cls[2].cached, 0);
+	EXPECT_EQ_U64(st.cls[2].in_use, 0);
+	EXPECT_EQ_U64(st.free_pages, f.usable);
+	EXPECT_EQ_U64(f.v.count, 0);
+	fx_teardown(&f);
+}
+
+/* Allocates `size` through cpu until NULL; returns how many (kept in out[], up to max). */
+static unsigned fill(struct fixture *f, unsigned cpu, size_t size, void **out, unsigned max)
+{
+	unsigned n = 0;
+	void *p = NULL;
+
+	while ((p = c_alloc(f, cpu, size)) != NULL) {
+		ASSERT(n < max);
+		out[n++] = p;
+	}
+	return n;
+}
+
+/*
+ * The per-CPU calls fail only when the memory is really gone: objects and empty slabs held by
+ * any CPU's cache are given back first. Exactly as many objects of each size fit after
+ * another CPU's cache (and this CPU's other classes) held objects as on a fresh heap.
+ */
+UNIT_TEST(heap_cpu_exhaustion_drains_caches)
+{
+	struct fixture f, fresh;
+	struct heap_stats st;
+	unsigned max = 64 * 128;
+	void **objs = calloc(max, sizeof(*objs));
+	unsigned n32 = 0, n2048 = 0, want2048 = 0, npages = 0;
+
+	ASSERT(objs);
+	fx_setup(&fresh, 65);
+	while (heap_alloc(&fresh.h, 2048))
+		want2048++;
+	fx_teardown(&fresh);
+
+	fx_setup(&f, 65);
+	fx_add_cpus(&f, 3);
+	n32 = fill(&f, 0, 32, objs, max);
+	EXPECT(n32 > 0);
+	heap_stats(&f.h, &st);
+	EXPECT_EQ_U64(st.free_pages, 0);
+	EXPECT_EQ_U64(cached_total(&f), 0);
+	EXPECT_EQ_U64(st.cls[0].in_use, n32);
+	/* cpu 1 keeps up to 1025 of them, pinning slabs all over the region */
+	for (unsigned i = 0; i < n32; i++)
+		c_free(&f, 1, objs[(i * 7919u) % n32]);
+	EXPECT(cached_total(&f) > HEAP_MAG_CAP(0) / 2 && cached_total(&f) <= HEAP_MAG_CAP(0) + 1);
+	heap_stats(&f.h, &st);
+	EXPECT(st.free_pages < f.usable / 2);
+	n2048 = fill(&f, 2, 2048, objs, max);
+	EXPECT_EQ_U64(n2048, want2048);
+	EXPECT_EQ_U64(cached_total(&f), 0);
+	/* Now cpu 0 caches 2048-byte objects and cpu 2 asks for every page, then a 2 MiB block. */
+	for (unsigned i = 0; i < n2048; i++)
+		c_free(&f, 0, objs[i]);
+	EXPECT(cached_total(&f) > 0);
+	while ((objs[npages] = c_alloc_pages(&f, 2, 0)) != NULL)
+		npages++;
+	EXPECT_EQ_U64(npages, f.usable);
+	EXPECT_EQ_U64(cached_total(&f), 0);
+	for (unsigned i = 0; i < npages; i++)
+		c_free_pages(&f, 1, objs[i], 0);
+	ASSERT(f.usable < 512);
+	EXPECT(c_alloc(&f, 1, 2049) != NULL); /* a 4 KiB block */
+	EXPECT(c_alloc(&f, 0, HEAP_MAX_ALLOC) == NULL);
+	heap_stats(&f.h, &st);
+	EXPECT_EQ_U64(cached_total(&f), 0);
+	EXPECT_EQ_U64(f.v.count, 0);
+	free(objs);
+	fx_teardown(&f);
 }

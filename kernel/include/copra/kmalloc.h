@@ -6,8 +6,10 @@
  *   - kmalloc_try / page_alloc_try are FALLIBLE (NULL / false): use them for large sizes and for
  *     every size that comes from outside (guest, host, disk, TPM client) — never let an
  *     outsider turn a request into a panic.
- * Objects up to 2048 bytes come from slab caches (naturally aligned to their size class);
- * larger ones (up to 2 MiB) are whole buddy blocks. kfree needs no size.
+ * Objects up to 2048 bytes come from slab caches (naturally aligned to their size class),
+ * through a per-CPU object cache; larger ones (up to 2 MiB) are whole buddy blocks. kfree
+ * needs no size and may run on any CPU. Memory held by the per-CPU caches never makes an
+ * allocation fail: every CPU's cache is drained and empty slabs are given back first.
  */
 #ifndef COPRA_KMALLOC_H
 #define COPRA_KMALLOC_H
@@ -28,6 +30,10 @@ paddr_t pages_alloc(unsigned int order);
 bool pages_alloc_try(unsigned int order, paddr_t *out);
 void pages_free(paddr_t pa, unsigned int order);
 
+/* Gives every CPU's cached objects, and then empty slabs, back to the page allocator. */
+void heap_reclaim_all(void);
+
+/* Pages free in the page allocator (not counting what heap_reclaim_all would give back). */
 uint64_t heap_free_pages_total(void);
 void heap_log_stats(void);
 
