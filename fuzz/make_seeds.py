@@ -10,12 +10,16 @@ the result:
     /usr/bin/python3 fuzz/make_seeds.py            # rewrites fuzz/corpus/*/
     /usr/bin/python3 fuzz/make_seeds.py --out DIR  # elsewhere
 
-Each corpus directory is emptied first, so it holds exactly what this script writes.
+Each corpus directory is emptied first, so it holds exactly what this script writes. The
+tpm_state seeds are real NV blobs, which only the engine can make: they are rewritten only with
+--tpm-state-gen BIN (BIN = a built fuzz_tpm_state, which writes them when FUZZ_TPM_STATE_SEEDS
+names a directory; `make fuzz-seeds` passes it), and left as they are otherwise.
 """
 import argparse
 import os
 import re
 import struct
+import subprocess
 
 KERNEL_VBASE = 0xFFFFFFFF80000000
 U64_MAX = (1 << 64) - 1
@@ -414,8 +418,30 @@ def tpm_nv_public(index, attrs, size, alg=0x000B):
     return tpm_2b(struct.pack(">IHIHH", index, alg, attrs, 0, size))
 
 
+def public(otype, attrs, parms, unique, name_alg=0x000B):
+    """TPM2B_PUBLIC (TPMT_PUBLIC: type, nameAlg, attributes, no policy, parameters, unique)."""
+    return tpm_2b(struct.pack(">HHIH", otype, name_alg, attrs, 0) + parms + unique)
+
+
+def rsa_public(bits, exponent=0, attrs=0x00030072):
+    return public(0x0001, attrs, struct.pack(">HHHHHI", 0x0006, 128, 0x0043, 0x0010, bits,
+                                             exponent), tpm_2b(b""))
+
+
+def ecc_public(curve, attrs=0x00030072):
+    return public(0x0023, attrs, struct.pack(">HHHHHH", 0x0006, 128, 0x0043, 0x0010, curve,
+                                             0x0010), tpm_2b(b"") + tpm_2b(b""))
+
+
+def create_primary(hierarchy, tmpl, auth=b"", data=b"", outside=b"", pcrs=b"\0\0\0\0"):
+    """A CreatePrimary record authorized with an empty password."""
+    return tpm_rec(tpm_cmd(0x131, [hierarchy], [TPM_PW],
+                           tpm_2b(tpm_2b(auth) + tpm_2b(data)) + tmpl + tpm_2b(outside) + pcrs))
+
+
 def tpm_seeds():
     sha1, sha256, sha384 = 0x0004, 0x000B, 0x000C
+    storage = 0x00030072  # fixedTPM fixedParent sensitiveDataOrigin userWithAuth restricted decrypt
     owner, null, lockout, platform = 0x40000001, 0x40000007, 0x4000000A, 0x4000000C
     rw = 0x2 | 0x4 | 0x20000 | 0x40000  # OWNERWRITE AUTHWRITE OWNERREAD AUTHREAD
     no_da = 0x2000000
@@ -528,17 +554,131 @@ def tpm_seeds():
             tpm_rec(tpm_cmd(0x14E, [owner, 0x01500099], pw, struct.pack(">HH", 8, 0))),
             tpm_rec(tpm_cmd(0x182, [24], pw, struct.pack(">IH", 1, sha256) + bytes(32))),
         ]),
+        # (fuzz_tpm.c runs at most three successful CreatePrimary commands per input)
+        "12-primary-keys": b"".join([
+            create_primary(owner, ecc_public(0x0003)),                     # ECC P-256 SRK
+            tpm_rec(tpm_cmd(0x173, [0x80000000])),                          # ReadPublic
+            create_primary(0x4000000B, rsa_public(2048)),                   # RSA EK-like
+            tpm_rec(tpm_cmd(0x17A, params=struct.pack(">III", 1, 0x80000000, 8))),
+            tpm_rec(tpm_cmd(0x165, params=struct.pack(">I", 0x80000001))),  # FlushContext
+            create_primary(owner, rsa_public(2048)),                        # the cached key
+            tpm_rec(tpm_cmd(0x126, [platform], pw)),                        # Clear flushes
+            tpm_rec(tpm_cmd(0x173, [0x80000000])),
+        ]),
+        "15-primary-creation-data": b"".join([
+            create_primary(null, ecc_public(0x0004), outside=b"outside",
+                           pcrs=tpm_pcr_sel([(sha256, [0, 16])])),
+            create_primary(platform, public(0x0025, storage,
+                                            struct.pack(">HHH", 0x0006, 256, 0x0043), tpm_2b(b""))),
+            tpm_rec(tpm_cmd(0x121, [platform], pw, struct.pack(">IB", platform, 0))),
+            tpm_rec(tpm_cmd(0x173, [0x80000001])),
+        ]),
+        "13-sealed-unseal": b"".join([
+            create_primary(owner, public(0x0008, 0x52, struct.pack(">H", 0x0010), tpm_2b(b"")),
+                           auth=b"pw", data=b"sealed secret"),
+            tpm_rec(tpm_cmd(0x15E, [0x80000000],
+                            [struct.pack(">IHBH", 0x40000009, 0, 1, 2) + b"pw"])),
+            tpm_rec(tpm_cmd(0x15E, [0x80000000],
+                            [struct.pack(">IHBH", 0x40000009, 0, 1, 5) + b"wrong"])),
+            # an HMAC session bound to the object (the HMAC is wrong: a failed authorization)
+            tpm_rec(tpm_cmd(0x176, [null, 0x80000000], None, tpm_2b(bytes(32)) + tpm_2b(b"") +
+                            struct.pack(">BHH", 0, 0x0010, sha256))),
+            tpm_rec(tpm_cmd(0x15E, [0x80000000],
+                            [struct.pack(">IH", 0x02000000, 32) + bytes(32) + b"\x01" +
+                             tpm_2b(bytes(32))])),
+            create_primary(owner, public(0x0008, 0x40072, struct.pack(">HH", 0x0005, sha256),
+                                         tpm_2b(b""))),                              # an HMAC key
+            tpm_rec(tpm_cmd(0x15E, [0x80000001], pw)),
+        ]),
+        "14-template-errors": b"".join([
+            create_primary(owner, ecc_public(0x0003, attrs=storage | 0x40000)),
+            create_primary(owner, ecc_public(0x0005)),
+            create_primary(owner, rsa_public(2048, exponent=3)),
+            create_primary(owner, public(0x0025, storage, struct.pack(">H", 0x0010), tpm_2b(b""))),
+            create_primary(owner, public(0x0008, 0x52, struct.pack(">H", 0x0010), tpm_2b(b""))),
+            create_primary(owner, rsa_public(1024), auth=bytes(40)),
+            tpm_rec(tpm_cmd(0x18A, params=struct.pack(">HHHHHHI", 0x0001, 0x0006, 128, 0x0043,
+                                                      0x0010, 3072, 0))),   # TestParms
+            tpm_rec(tpm_cmd(0x18A, params=struct.pack(">HHH", 0x0008, 0x0005, sha384))),
+        ]),
+    }
+
+
+# --- tpmd_slot ---------------------------------------------------------------------------------
+
+# copra-tpmd's slot file (tools/copra-tpmd/platform_file.h): two slots, each a 32-byte header
+# (magic, u64 sequence, u32 length, u32 CRC-32C over sequence, length and blob, 8 zero bytes)
+# followed by room for the largest NV blob.
+SLOT_MAGIC = b"CPRNVSL1"
+SLOT_HEADER = 32
+NV_BLOB_MAX = 128 * KiB
+SLOT_SIZE = SLOT_HEADER + NV_BLOB_MAX
+
+
+def crc32c(data, crc=0):
+    c = crc ^ 0xFFFFFFFF
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+    return c ^ 0xFFFFFFFF
+
+
+assert crc32c(b"123456789") == 0xE3069283
+
+
+def slot(seq, blob, length=None, crc=None, magic=SLOT_MAGIC, reserved=bytes(8)):
+    """One slot's header and blob; length and CRC computed unless given."""
+    n = len(blob) if length is None else length
+    fields = struct.pack(">QI", seq, n)
+    if crc is None:
+        crc = crc32c(blob + bytes(max(0, n - len(blob))), crc32c(fields))
+    return magic + fields + struct.pack(">I", crc) + reserved + blob
+
+
+def slot_file(s0, s1=b"", ctl=0):
+    """fuzz_tpmd_slot.c's input: control byte, u16 LE length of slot 0's bytes, both slots."""
+    return struct.pack("<BH", ctl, len(s0)) + s0 + s1
+
+
+def tpmd_slot_seeds():
+    fix0, fix1, commit, short = 0x02, 0x04, 0x08, 0x10
+    a = b"CPRTPMNV" + bytes(range(120))     # blobs: opaque to the slot file
+    b = b"CPRTPMNV" + bytes(range(200, 64, -1))
+    torn = slot(4, b)[:SLOT_HEADER + 40]     # header written, blob cut short
+    return {
+        "01-one-slot": slot_file(slot(1, a), ctl=commit),
+        "02-two-slots": slot_file(slot(5, a), slot(6, b), ctl=commit),
+        "03-two-slots-first-newer": slot_file(slot(9, a), slot(8, b), ctl=commit),
+        "04-torn-second": slot_file(slot(3, a), torn, ctl=commit),
+        "05-torn-first": slot_file(slot(7, b)[:SLOT_HEADER + 3], slot(6, a)),
+        "06-wrong-crc": slot_file(slot(1, a, crc=0x12345678)),
+        "07-wrong-crc-fixed": slot_file(slot(1, a, crc=0), slot(2, b, crc=1), ctl=fix0 | fix1),
+        "08-same-sequence": slot_file(slot(3, a), slot(3, a)),
+        "09-bad-magic": slot_file(slot(1, a, magic=b"CPRNVSL2"), slot(2, b)),
+        "10-reserved-not-zero": slot_file(slot(1, a), slot(2, b, reserved=bytes(7) + b"\x01")),
+        "11-length-out-of-range": slot_file(slot(1, a, length=NV_BLOB_MAX + 1, crc=0), ctl=fix0),
+        "12-long-zero-blob": slot_file(slot(1, a, length=4096), ctl=commit),
+        "13-sequence-max": slot_file(slot(2**64 - 1, a), slot(2**64 - 2, b), ctl=commit),
+        "14-sequence-max-1": slot_file(slot(2**64 - 2, a), ctl=commit),
+        "15-empty-blob": slot_file(slot(1, b""), ctl=commit),
+        "16-short-buffer": slot_file(slot(1, a), ctl=short),
+        "17-raw-short-file": bytes([0x01]) + slot(1, a),
+        "18-blank": slot_file(b"", b""),
     }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
+    ap.add_argument("--tpm-state-gen", metavar="BIN",
+                    help="a built fuzz_tpm_state, to write the tpm_state seeds with")
     args = ap.parse_args()
     corpora = {
         "elf": elf_seeds(), "e820": e820_seeds(), "symtab": symtab_seeds(),
         "guest_range": guest_range_seeds(), "cmdline": cmdline_seeds(), "rle": rle_seeds(),
         "heap": heap_seeds(), "printf": printf_seeds(), "tpm": tpm_seeds(),
+        "tpmd_slot": tpmd_slot_seeds(),
     }
     for name, seeds in corpora.items():
         d = os.path.join(args.out, name)
@@ -549,6 +689,18 @@ def main():
             with open(os.path.join(d, seed), "wb") as fh:
                 fh.write(data)
         print("%-12s %2d seeds, %5d bytes" % (name, len(seeds), sum(map(len, seeds.values()))))
+    d = os.path.join(args.out, "tpm_state")
+    if args.tpm_state_gen:
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):
+            os.unlink(os.path.join(d, f))
+        subprocess.run([args.tpm_state_gen], check=True,
+                       env=dict(os.environ, FUZZ_TPM_STATE_SEEDS=d))
+        files = [os.path.join(d, f) for f in os.listdir(d)]
+        print("%-12s %2d seeds, %5d bytes" % ("tpm_state", len(files),
+                                              sum(os.path.getsize(f) for f in files)))
+    else:
+        print("%-12s left as it is (no --tpm-state-gen)" % "tpm_state")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,15 @@
 #                                       is kept in $(BUILD)/fuzz/long/NAME for the next run
 #   make fuzz-cov                       line and branch coverage of the code under test
 #                                       reached by the corpus (the long-run one if present)
-#   make fuzz-seeds                     regenerate fuzz/corpus/ with fuzz/make_seeds.py
+#   make fuzz-seeds                     regenerate fuzz/corpus/ with fuzz/make_seeds.py (the
+#                                       tpm_state seeds with the built fuzz_tpm_state)
 # FUZZ_TARGETS="elf e820" limits any of them to some harnesses. Crash inputs are saved as
 # $(BUILD)/fuzz/crashes/NAME-crash-<sha1> (and leak-, timeout-, oom-), logs in
 # $(BUILD)/fuzz/logs/. Reproduce one with: $(BUILD)/fuzz/fuzz_NAME <file>
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_NAMES := elf e820 symtab guest_range cmdline rle heap printf tpm
+FUZZ_NAMES := elf e820 symtab guest_range cmdline rle heap printf tpm tpm_state tpmd_slot svsm
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -34,10 +35,22 @@ FUZZ_SRCS_rle := lib/rle_bitmap.c
 FUZZ_SRCS_heap := kernel/mm/buddy.c kernel/mm/slab.c
 FUZZ_SRCS_printf := lib/printf.c
 FUZZ_SRCS_tpm := $(TPM_SRCS)
+FUZZ_SRCS_tpm_state := $(TPM_SRCS)
+FUZZ_SRCS_tpmd_slot := tools/copra-tpmd/platform_file.c lib/crc32c.c
 # Extra compile flags and libraries of a harness (the TPM engine: its headers and mbedTLS, the
 # hosted library, uninstrumented: the engine's own code is what is under test).
 FUZZ_EXTRA_CFLAGS_tpm := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
 FUZZ_LIBS_tpm := $(MBEDTLS_HOST_LIB)
+FUZZ_EXTRA_CFLAGS_tpm_state := $(FUZZ_EXTRA_CFLAGS_tpm)
+FUZZ_LIBS_tpm_state := $(MBEDTLS_HOST_LIB)
+# copra-tpmd's slot file: only the engine's public header (constants, struct tpm_platform).
+FUZZ_EXTRA_CFLAGS_tpmd_slot := -Itpm/include -Itools/copra-tpmd
+
+# The SVSM protocol layer on the SNP model, with the vTPM and the TPM engine (fuzz_svsm.c).
+FUZZ_SRCS_svsm := $(PROTO_SRCS) $(SNP_SRCS) $(SNP_MODEL_SRCS) $(TPM_SRCS) lib/rle_bitmap.c \
+	kernel/mm/guest_range.c
+FUZZ_EXTRA_CFLAGS_svsm := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
+FUZZ_LIBS_svsm := $(MBEDTLS_HOST_LIB)
 
 fuzz_empty :=
 fuzz_space := $(fuzz_empty) $(fuzz_empty)
@@ -85,5 +98,5 @@ fuzz: $(FUZZ_BINS)
 fuzz-cov: $(FUZZ_COV_BINS)
 	@fuzz/run.sh cov $(BUILD) 0 $(foreach n,$(FUZZ_TARGETS),$(n):$(subst $(fuzz_space),+,$(FUZZ_SRCS_$(n))))
 
-fuzz-seeds:
-	$(or $(PYTHON),/usr/bin/python3) fuzz/make_seeds.py
+fuzz-seeds: $(BUILD)/fuzz/fuzz_tpm_state
+	$(or $(PYTHON),/usr/bin/python3) fuzz/make_seeds.py --tpm-state-gen $(BUILD)/fuzz/fuzz_tpm_state
