@@ -23,6 +23,7 @@
 	 TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_LOCKOUT | TPM_HK_NULL)
 
 #define U    TPM_AUTH_USER
+#define A    TPM_AUTH_ADMIN
 #define NONE TPM_AUTH_NONE
 #define NV   TPMA_CC_NV
 #define FL   TPMA_CC_FLUSHED
@@ -38,6 +39,7 @@
 	}
 
 const struct tpm_cc_desc tpm_cc_table[] = {
+	CMD(EvictControl, 2, 1, R(U, NONE), R(PROVISION, OBJECT), 0, NV),
 	CMD(HierarchyControl, 1, 1, R(U), R(HIERARCHY), 0, NV | TPMA_CC_EXTENSIVE),
 	CMD(NV_UndefineSpace, 2, 1, R(U, NONE), R(PROVISION, TPM_HK_NV), 0, NV),
 	CMD(Clear, 1, 1, R(U), R(CLEAR_AUTH), 0, NV | TPMA_CC_EXTENSIVE),
@@ -64,8 +66,13 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(StirRandom, 0, 0, R(0), R(0), 0, NV),
 	CMD(NV_Read, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, 0),
 	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
+	CMD(ObjectChangeAuth, 2, 1, R(A, NONE), R(OBJECT, OBJECT), 0, 0),
+	CMD(Create, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(Load, 1, 1, R(U), R(OBJECT), 1, 0),
 	CMD(SequenceUpdate, 1, 1, R(U), R(SEQUENCE), 0, 0),
 	CMD(Unseal, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(ContextLoad, 0, 0, R(0), R(0), 1, 0),
+	CMD(ContextSave, 1, 0, R(NONE), R(TPM_HK_TRANSIENT | TPM_HK_SESSION), 0, 0),
 	CMD(FlushContext, 0, 0, R(0), R(0), 0, 0),
 	CMD(NV_ReadPublic, 1, 0, R(NONE), R(TPM_HK_NV), 0, 0),
 	CMD(ReadPublic, 1, 0, R(NONE), R(OBJECT), 0, 0),
@@ -80,6 +87,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(EventSequenceComplete, 2, 2, R(U, U), R(PCR_PLUS, SEQUENCE), 0, NV | FL),
 	CMD(HashSequenceStart, 0, 0, R(0), R(0), 1, 0),
 	CMD(TestParms, 0, 0, R(0), R(0), 0, 0),
+	CMD(CreateLoaded, 1, 1, R(U), R(HIER_PLUS | OBJECT), 1, 0),
 };
 
 const unsigned tpm_cc_count = sizeof(tpm_cc_table) / sizeof(tpm_cc_table[0]);

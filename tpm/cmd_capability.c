@@ -221,7 +221,7 @@ static void cap_empty(struct tpm_wr *w, uint32_t cap)
  * The smallest existing handle of the class of `start` (its type byte) that is >= start; false
  * when there is none. Sessions are compared by index (low 24 bits) because the reference lists
  * them by slot: TPM_HT_LOADED_SESSION (= HMAC_SESSION, 0x02) lists loaded HMAC and policy
- * sessions alike, TPM_HT_SAVED_SESSION (0x03) the saved ones (none: no ContextSave yet).
+ * sessions alike, TPM_HT_SAVED_SESSION (0x03) the saved ones.
  */
 static bool next_handle(struct tpm *t, uint32_t start, uint32_t *out)
 {
@@ -253,6 +253,29 @@ static bool next_handle(struct tpm *t, uint32_t start, uint32_t *out)
 			}
 		}
 		return found;
+	case TPM_HT_POLICY_SESSION:
+		for (unsigned i = 0; i < TPM_MAX_ACTIVE; i++) {
+			uint32_t h = t->saved_sessions[i].handle;
+
+			if (h != 0 && (h & HANDLE_INDEX_MASK) >= idx &&
+			    (!found || (h & HANDLE_INDEX_MASK) < (*out & HANDLE_INDEX_MASK))) {
+				*out = h;
+				found = true;
+			}
+		}
+		return found;
+	case TPM_HT_PERSISTENT:
+		for (unsigned i = 0; i < TPM_MAX_PERSISTENT; i++) {
+			const struct tpm_object *o = &t->perm.persistent[i];
+
+			if (o->kind == TPM_OBJ_KEY && o->handle >= start &&
+			    tpm_hierarchy_enabled(t, o->key.hierarchy) &&
+			    (!found || o->handle < *out)) {
+				*out = o->handle;
+				found = true;
+			}
+		}
+		return found;
 	case TPM_HT_TRANSIENT:
 		for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++) {
 			uint32_t h = t->objects[i].handle;
@@ -273,7 +296,6 @@ static bool next_handle(struct tpm *t, uint32_t start, uint32_t *out)
 		}
 		return false;
 	default:
-		/* saved sessions (no ContextSave yet), persistent objects (no EvictControl yet) */
 		return false;
 	}
 }
@@ -499,11 +521,13 @@ static bool tpm_property(const struct tpm *t, uint32_t pt, uint32_t *v)
 		*v = TPM_MAX_OBJECTS;
 		break;
 	case TPM_PT_HR_PERSISTENT_MIN:
-		*v = 0; /* persistent objects arrive with EvictControl (TPM part 2) */
+		*v = TPM_MAX_PERSISTENT;
 		break;
 	case TPM_PT_HR_LOADED_MIN:
-	case TPM_PT_ACTIVE_SESSIONS_MAX: /* no saved sessions: active = loaded */
 		*v = TPM_MAX_SESSIONS;
+		break;
+	case TPM_PT_ACTIVE_SESSIONS_MAX:
+		*v = TPM_MAX_ACTIVE;
 		break;
 	case TPM_PT_PCR_COUNT:
 		*v = TPM_NUM_PCRS;
@@ -526,15 +550,19 @@ static bool tpm_property(const struct tpm *t, uint32_t pt, uint32_t *v)
 	case TPM_PT_CLOCK_UPDATE:
 		*v = CLOCK_UPDATE_MS;
 		break;
-	/* Contexts cannot be saved yet (ContextSave: TPM part 2): no algorithms, no sizes. */
+	/* Context blobs (context.c): HMAC-SHA-256 and AES-256-CFB. */
 	case TPM_PT_CONTEXT_HASH:
+		*v = TPM_ALG_SHA256;
+		break;
 	case TPM_PT_CONTEXT_SYM:
-		*v = TPM_ALG_NULL;
+		*v = TPM_ALG_AES;
 		break;
 	case TPM_PT_CONTEXT_SYM_SIZE:
+		*v = 256;
+		break;
 	case TPM_PT_MAX_OBJECT_CONTEXT:
 	case TPM_PT_MAX_SESSION_CONTEXT:
-		*v = 0;
+		*v = TPM_CONTEXT_MAX;
 		break;
 	case TPM_PT_ORDERLY_COUNT:
 		*v = 0; /* every counter change is committed: NV never lags RAM */
@@ -591,19 +619,25 @@ static bool tpm_property(const struct tpm *t, uint32_t pt, uint32_t *v)
 		*v = count_nv(t, false);
 		break;
 	case TPM_PT_HR_LOADED:
-	case TPM_PT_HR_ACTIVE:
 		*v = count_sessions(t);
 		break;
+	case TPM_PT_HR_ACTIVE:
+		*v = count_sessions(t) + tpm_session_saved_count(t);
+		break;
 	case TPM_PT_HR_LOADED_AVAIL:
-	case TPM_PT_HR_ACTIVE_AVAIL:
 		*v = TPM_MAX_SESSIONS - count_sessions(t);
+		break;
+	case TPM_PT_HR_ACTIVE_AVAIL:
+		*v = TPM_MAX_ACTIVE - count_sessions(t) - tpm_session_saved_count(t);
 		break;
 	case TPM_PT_HR_TRANSIENT_AVAIL:
 		*v = TPM_MAX_OBJECTS - count_objects(t);
 		break;
 	case TPM_PT_HR_PERSISTENT:
+		*v = tpm_persistent_count(t);
+		break;
 	case TPM_PT_HR_PERSISTENT_AVAIL:
-		*v = 0;
+		*v = TPM_MAX_PERSISTENT - tpm_persistent_count(t);
 		break;
 	case TPM_PT_NV_COUNTERS:
 		*v = count_nv(t, true);

@@ -201,6 +201,7 @@ TPM_HANDLER(Clear)
 	tpm_primary_seeds_changed(t);
 	tpm_object_flush_hierarchy(t, TPM_RH_OWNER);
 	tpm_object_flush_hierarchy(t, TPM_RH_ENDORSEMENT);
+	tpm_persistent_clear(t);
 	memcpy(p->sh_proof, fresh + TPM_SEED_SIZE, TPM_SEED_SIZE);
 	memcpy(p->eh_proof, fresh + (size_t)2 * TPM_SEED_SIZE, TPM_SEED_SIZE);
 	tpm_wipe(fresh, (size_t)3 * TPM_SEED_SIZE);

@@ -14,8 +14,8 @@
 
 /* TPMS_SENSITIVE_CREATE (Part 2, 11.1.15) in its TPM2B: a size of 0 or one that is not exactly
  * the two buffers is TPM_RC_SIZE. */
-static tpm_rc get_sensitive_create(struct tpm_rd *r, uint8_t *auth, uint16_t *auth_size,
-				   uint8_t *data, uint16_t *data_size)
+tpm_rc tpm_get_sensitive_create(struct tpm_rd *r, uint8_t *auth, uint16_t *auth_size, uint8_t *data,
+				uint16_t *data_size)
 {
 	uint16_t size = 0;
 	size_t left;
@@ -40,7 +40,7 @@ static tpm_rc get_sensitive_create(struct tpm_rd *r, uint8_t *auth, uint16_t *au
  * (TPM_RC_KEY_SIZE), a given HMAC key longer than a block of its hash (TPM_RC_SIZE: HMAC would
  * hash it down), an RSA exponent that is not supported (TPM_RC_RANGE).
  */
-static tpm_rc check_generation(const struct tpm_public *p, uint16_t data_size)
+tpm_rc tpm_check_generation(const struct tpm_public *p, uint16_t data_size)
 {
 	bool given = (p->attrs & TPMA_OBJECT_SENSITIVEDATAORIGIN) == 0;
 
@@ -63,27 +63,21 @@ static tpm_rc check_generation(const struct tpm_public *p, uint16_t data_size)
 /* qualifiedName of a primary: nameAlg || H_nameAlg(hierarchy handle || Name) (Part 1, 16). */
 static void primary_qname(struct tpm_key *k)
 {
-	struct tpm_hash_ctx h;
 	uint8_t be[4];
 
 	tpm_be32(be, k->hierarchy);
-	(void)tpm_hash_start(&h, k->pub.name_alg);
-	tpm_hash_update(&h, be, 4);
-	tpm_hash_update(&h, k->name, k->name_size);
-	tpm_be16(k->qname, k->pub.name_alg);
-	tpm_hash_finish(&h, k->qname + 2);
-	k->qname_size = k->name_size;
+	tpm_key_qname(k, be, 4);
 }
 
 /*
  * creationData, creationHash and creationTicket (Part 2, 15.1 TPMS_CREATION_DATA and 10.7.3
  * TPMT_TK_CREATION): the PCRs selected (unallocated banks filtered out) and their digest with
- * nameAlg, the locality, the parent (a hierarchy: nameAlg TPM_ALG_NULL, Name and qualifiedName
- * its handle), outsideInfo; creationHash = H_nameAlg(TPMS_CREATION_DATA); the ticket
+ * nameAlg, the locality, the parent (a hierarchy, parent NULL: nameAlg TPM_ALG_NULL, Name and
+ * qualifiedName its handle; an object: its nameAlg, Name and qualifiedName), outsideInfo; creationHash = H_nameAlg(TPMS_CREATION_DATA); the ticket
  * HMAC(proof, TPM_ST_CREATION || Name || creationHash) with the hierarchy's proof.
  */
-static void put_creation(struct tpm_cmd *c, const struct tpm_key *k, struct tpm_pcr_selection *sel,
-			 const uint8_t *outside, uint16_t outside_size)
+void tpm_put_creation(struct tpm_cmd *c, const struct tpm_key *k, const struct tpm_key *parent,
+		      struct tpm_pcr_selection *sel, const uint8_t *outside, uint16_t outside_size)
 {
 	struct tpm_wr *w = c->out;
 	uint16_t alg = k->pub.name_alg;
@@ -101,11 +95,17 @@ static void put_creation(struct tpm_cmd *c, const struct tpm_key *k, struct tpm_
 	tpm_put_pcr_selection(w, sel);
 	tpm_put_2b(w, digest, dsize);
 	tpm_put_u8(w, (uint8_t)(TPMA_LOCALITY_LOC_ZERO << c->locality));
-	tpm_put_u16(w, TPM_ALG_NULL);
-	tpm_put_u16(w, 4);
-	tpm_put_u32(w, k->hierarchy);
-	tpm_put_u16(w, 4);
-	tpm_put_u32(w, k->hierarchy);
+	if (parent == NULL) {
+		tpm_put_u16(w, TPM_ALG_NULL);
+		tpm_put_u16(w, 4);
+		tpm_put_u32(w, k->hierarchy);
+		tpm_put_u16(w, 4);
+		tpm_put_u32(w, k->hierarchy);
+	} else {
+		tpm_put_u16(w, parent->pub.name_alg);
+		tpm_put_2b(w, parent->name, parent->name_size);
+		tpm_put_2b(w, parent->qname, parent->qname_size);
+	}
 	tpm_put_2b(w, outside, outside_size);
 	tpm_put_size16_end(w, mark);
 	if (w->overflow)
@@ -125,7 +125,7 @@ static void put_creation(struct tpm_cmd *c, const struct tpm_key *k, struct tpm_
 	tpm_put_2b(w, mac, tpm_hash_size(TPM_TICKET_HMAC_ALG));
 }
 
-static bool has_free_slot(const struct tpm *t)
+bool tpm_object_has_free_slot(const struct tpm *t)
 {
 	for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++)
 		if (t->objects[i].kind == TPM_OBJ_FREE)
@@ -133,7 +133,7 @@ static bool has_free_slot(const struct tpm *t)
 	return false;
 }
 
-static void put_public(struct tpm_wr *w, const struct tpm_public *p)
+void tpm_put_public_2b(struct tpm_wr *w, const struct tpm_public *p)
 {
 	size_t mark = tpm_put_size16_begin(w);
 
@@ -141,99 +141,107 @@ static void put_public(struct tpm_wr *w, const struct tpm_public *p)
 	tpm_put_size16_end(w, mark);
 }
 
-TPM_HANDLER(CreatePrimary)
+tpm_rc tpm_get_create_in(struct tpm_cmd *c, struct tpm_object *o, struct tpm_create_in *in,
+			 bool creation)
+{
+	tpm_rc rc;
+
+	memset(in, 0, sizeof(*in));
+	memset(o, 0, sizeof(*o));
+	rc = tpm_get_sensitive_create(&c->in, o->auth, &o->auth_size, in->data, &in->data_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_public_get_2b(&c->in, &c->t->tmpl, false, &in->raw, &in->raw_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	if (creation) {
+		rc = tpm_get_2b(&c->in, in->outside, sizeof(in->outside), &in->outside_size);
+		if (rc != TPM_RC_SUCCESS)
+			return TPM_RCP(rc, 3);
+		rc = tpm_get_pcr_selection(&c->in, &in->sel);
+		if (rc != TPM_RC_SUCCESS)
+			return TPM_RCP(rc, 4);
+	}
+	return tpm_params_done(c);
+}
+
+tpm_rc tpm_check_create_in(struct tpm *t, struct tpm_object *o, const struct tpm_create_in *in,
+			   bool primary)
+{
+	/* The template, then the authValue, trailing zeros removed: at most a nameAlg digest. */
+	tpm_rc rc = tpm_public_check_create(&t->tmpl, in->data_size, primary);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	while (o->auth_size > 0 && o->auth[o->auth_size - 1] == 0)
+		o->auth_size--;
+	if (o->auth_size > tpm_hash_size(t->tmpl.name_alg))
+		return TPM_RCP(TPM_RC_SIZE, 1);
+	return TPM_RC_SUCCESS;
+}
+
+tpm_rc tpm_make_primary(struct tpm_cmd *c, struct tpm_object *o, const struct tpm_create_in *in)
 {
 	struct tpm *t = c->t;
-	struct tpm_public *tmpl = &t->tmpl;
-	struct tpm_object *o = &t->staging;
-	struct tpm_object *slot;
-	const uint8_t *raw = NULL;
-	uint16_t raw_size = 0;
-	uint8_t data[TPM_MAX_SYM_DATA];
-	uint16_t data_size = 0;
-	uint8_t outside[TPM_MAX_OUTSIDE_INFO];
-	uint16_t outside_size = 0;
-	struct tpm_pcr_selection sel;
 	const uint8_t *seed = tpm_primary_seed(t, c->h[0]);
 	tpm_rc rc;
 
-	memset(o, 0, sizeof(*o));
-	rc = get_sensitive_create(&c->in, o->auth, &o->auth_size, data, &data_size);
-	if (rc != TPM_RC_SUCCESS) {
-		rc = TPM_RCP(rc, 1);
-		goto out;
-	}
-	rc = tpm_public_get_2b(&c->in, tmpl, false, &raw, &raw_size);
-	if (rc != TPM_RC_SUCCESS) {
-		rc = TPM_RCP(rc, 2);
-		goto out;
-	}
-	rc = tpm_get_2b(&c->in, outside, sizeof(outside), &outside_size);
-	if (rc != TPM_RC_SUCCESS) {
-		rc = TPM_RCP(rc, 3);
-		goto out;
-	}
-	rc = tpm_get_pcr_selection(&c->in, &sel);
-	if (rc != TPM_RC_SUCCESS) {
-		rc = TPM_RCP(rc, 4);
-		goto out;
-	}
-	rc = tpm_params_done(c);
-	if (rc != TPM_RC_SUCCESS)
-		goto out;
-
-	/* The template, then the authValue, trailing zeros removed: at most a nameAlg digest. */
-	rc = tpm_public_check_create(tmpl, data_size, true);
-	if (rc != TPM_RC_SUCCESS) {
-		rc = TPM_RCP(rc, 2);
-		goto out;
-	}
-	while (o->auth_size > 0 && o->auth[o->auth_size - 1] == 0)
-		o->auth_size--;
-	if (o->auth_size > tpm_hash_size(tmpl->name_alg)) {
-		rc = TPM_RCP(TPM_RC_SIZE, 1);
-		goto out;
-	}
 	if (seed == NULL) {
 		tpm_fail(t, "CreatePrimary: no seed for an accepted hierarchy");
-		rc = TPM_RC_FAILURE;
-		goto out;
+		return TPM_RC_FAILURE;
 	}
-	if (!has_free_slot(t)) {
-		rc = TPM_RC_OBJECT_MEMORY;
-		goto out;
-	}
-
-	rc = check_generation(tmpl, data_size);
+	if (!tpm_object_has_free_slot(t))
+		return TPM_RC_OBJECT_MEMORY;
+	rc = tpm_check_generation(&t->tmpl, in->data_size);
 	if (rc != TPM_RC_SUCCESS)
-		goto out;
-
-	/* Act: derive, name, answer, then take the slot. */
-	rc = tpm_primary_derive(t, c->h[0], seed, tmpl, raw, raw_size, data, data_size, &o->key);
+		return rc;
+	rc = tpm_primary_derive(t, c->h[0], seed, &t->tmpl, in->raw, in->raw_size, in->data,
+				in->data_size, &o->key);
 	if (rc != TPM_RC_SUCCESS)
-		goto out;
+		return rc;
 	if (!tpm_public_name(&o->key.pub, o->key.name, &o->key.name_size)) {
 		tpm_fail(t, "CreatePrimary: cannot name the object");
-		rc = TPM_RC_FAILURE;
-		goto out;
+		return TPM_RC_FAILURE;
 	}
 	primary_qname(&o->key);
-	slot = tpm_object_alloc(t);
+	return TPM_RC_SUCCESS;
+}
+
+struct tpm_object *tpm_object_install(struct tpm_cmd *c, struct tpm_object *o)
+{
+	struct tpm_object *slot = tpm_object_alloc(c->t);
+
 	if (slot == NULL) {
-		tpm_fail(t, "CreatePrimary: the free slot went away");
-		rc = TPM_RC_FAILURE;
-		goto out;
+		tpm_fail(c->t, "the free object slot went away");
+		return NULL;
 	}
-	tpm_put_u32(c->out_h, slot->handle);
-	put_public(c->out, &o->key.pub);
-	put_creation(c, &o->key, &sel, outside, outside_size);
-	tpm_put_2b(c->out, o->key.name, o->key.name_size);
 	o->handle = slot->handle;
 	o->kind = TPM_OBJ_KEY;
 	memcpy(slot, o, sizeof(*slot));
-out:
+	tpm_put_u32(c->out_h, slot->handle);
+	return slot;
+}
+
+TPM_HANDLER(CreatePrimary)
+{
+	struct tpm *t = c->t;
+	struct tpm_object *o = &t->staging;
+	struct tpm_create_in in;
+	tpm_rc rc = tpm_get_create_in(c, o, &in, true);
+
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_check_create_in(t, o, &in, true);
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_make_primary(c, o, &in);
+	if (rc == TPM_RC_SUCCESS && tpm_object_install(c, o) == NULL)
+		rc = TPM_RC_FAILURE;
+	if (rc == TPM_RC_SUCCESS) {
+		tpm_put_public_2b(c->out, &o->key.pub);
+		tpm_put_creation(c, &o->key, NULL, &in.sel, in.outside, in.outside_size);
+		tpm_put_2b(c->out, o->key.name, o->key.name_size);
+	}
 	tpm_wipe(o, sizeof(*o));
-	tpm_wipe(data, sizeof(data));
+	tpm_wipe(&in, sizeof(in));
 	return rc;
 }
 
@@ -247,7 +255,7 @@ TPM_HANDLER(ReadPublic)
 	/* A sequence object has no public area to read (Part 3, 12.4). */
 	if (k == NULL)
 		return TPM_RC_SEQUENCE;
-	put_public(c->out, &k->pub);
+	tpm_put_public_2b(c->out, &k->pub);
 	tpm_put_2b(c->out, k->name, k->name_size);
 	tpm_put_2b(c->out, k->qname, k->qname_size);
 	return TPM_RC_SUCCESS;

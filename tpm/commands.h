@@ -24,6 +24,16 @@ TPM_HANDLER(FlushContext);
 TPM_HANDLER(CreatePrimary);
 TPM_HANDLER(ReadPublic);
 TPM_HANDLER(Unseal);
+/* cmd_create.c */
+TPM_HANDLER(Create);
+TPM_HANDLER(Load);
+TPM_HANDLER(CreateLoaded);
+TPM_HANDLER(ObjectChangeAuth);
+/* context.c */
+TPM_HANDLER(ContextSave);
+TPM_HANDLER(ContextLoad);
+/* persistent.c */
+TPM_HANDLER(EvictControl);
 
 /* cmd_capability.c */
 TPM_HANDLER(GetCapability);

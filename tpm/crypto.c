@@ -4,6 +4,7 @@
 #include <tpm/tpm.h>
 #include <tpm/tpm_types.h>
 
+#include <mbedtls/aes.h>
 #include <mbedtls/platform.h>
 
 #include "crypto.h"
@@ -284,4 +285,24 @@ void tpm_crypto_release_allocator(const struct tpm_platform *plat)
 {
 	if (alloc_plat == plat)
 		alloc_plat = NULL;
+}
+
+bool tpm_aes_cfb(const uint8_t *key, unsigned bits, uint8_t iv[16], bool encrypt, uint8_t *buf,
+		 size_t n)
+{
+	mbedtls_aes_context aes;
+	size_t off = 0;
+	int err;
+
+	if (bits != 128 && bits != 256)
+		return false;
+	mbedtls_aes_init(&aes);
+	/* CFB runs the block cipher forwards in both directions. */
+	err = mbedtls_aes_setkey_enc(&aes, key, bits);
+	if (err == 0)
+		err = mbedtls_aes_crypt_cfb128(&aes,
+					       encrypt ? MBEDTLS_AES_ENCRYPT : MBEDTLS_AES_DECRYPT,
+					       n, &off, iv, buf, buf);
+	mbedtls_aes_free(&aes);
+	return err == 0;
 }

@@ -68,6 +68,13 @@ struct tpm_platform;
 void tpm_crypto_use_allocator(const struct tpm_platform *plat);
 void tpm_crypto_release_allocator(const struct tpm_platform *plat);
 
+/*
+ * AES in CFB mode (128-bit feedback, Part 1, 11.4.6.3), in place over n bytes with the key of
+ * `bits` (128 or 256) and the IV (16 bytes, updated). false for another key size.
+ */
+bool tpm_aes_cfb(const uint8_t *key, unsigned bits, uint8_t iv[16], bool encrypt, uint8_t *buf,
+		 size_t n);
+
 /* Constant-time equality of two byte strings of the same length. */
 bool tpm_ct_equal(const void *a, const void *b, size_t n);
 /* Wipe secrets (not optimized away). */

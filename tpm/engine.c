@@ -141,7 +141,7 @@ bool tpm_entity_name(struct tpm *t, uint32_t handle, uint8_t *name, uint16_t *si
 		*size = (uint16_t)(2 + tpm_hash_size(nv->name_alg));
 		return true;
 	}
-	if (ht == TPM_HT_TRANSIENT) {
+	if (tpm_is_object_handle(handle)) {
 		const struct tpm_key *k = tpm_object_key(t, handle);
 
 		if (k != NULL) {
@@ -221,8 +221,10 @@ static tpm_rc check_handle(struct tpm *t, uint32_t h, uint16_t kinds, unsigned n
 			return TPM_RC_REFERENCE_H0 + n - 1;
 		return TPM_RC_SUCCESS;
 	case TPM_HK_PERSISTENT:
-		/* Persistent objects arrive with EvictControl (TPM part 2): none exist yet. */
-		return TPM_RCH(TPM_RC_HANDLE, n);
+		/* Absent, or its hierarchy disabled (tpm_object_find hides it then). */
+		if (tpm_object_find(t, h) == NULL)
+			return TPM_RCH(TPM_RC_HANDLE, n);
+		return TPM_RC_SUCCESS;
 	case TPM_HK_OWNER:
 		return t->sh_enable ? TPM_RC_SUCCESS : TPM_RCH(TPM_RC_HIERARCHY, n);
 	case TPM_HK_ENDORSEMENT:
@@ -254,7 +256,7 @@ bool tpm_entity_auth(struct tpm *t, uint32_t h, uint8_t *auth, uint16_t *size)
 			return false;
 		src = nv->auth;
 		n = nv->auth_size;
-	} else if ((h >> TPM_HR_SHIFT) == TPM_HT_TRANSIENT) {
+	} else if (tpm_is_object_handle(h)) {
 		const struct tpm_object *o = tpm_object_find(t, h);
 
 		if (o == NULL)
@@ -285,7 +287,7 @@ static bool da_exempt(struct tpm *t, uint32_t h)
 
 		return nv == NULL || (nv->attrs & TPMA_NV_NO_DA) != 0;
 	}
-	if ((h >> TPM_HR_SHIFT) == TPM_HT_TRANSIENT) {
+	if (tpm_is_object_handle(h)) {
 		const struct tpm_key *k = tpm_object_key(t, h);
 
 		return k == NULL || (k->pub.attrs & TPMA_OBJECT_NODA) != 0;
@@ -446,9 +448,9 @@ static __attribute__((noinline)) tpm_rc check_one_auth(struct exec *e, unsigned 
 	if (!da_exempt(t, h) && check_locked_out(t, h == TPM_RH_LOCKOUT) != TPM_RC_SUCCESS)
 		return TPM_RC_LOCKOUT;
 	/* ADMIN (except for objects without adminWithPolicy) and DUP need a policy. */
-	if (role == TPM_AUTH_DUP || (role == TPM_AUTH_ADMIN && ht != TPM_HT_TRANSIENT))
+	if (role == TPM_AUTH_DUP || (role == TPM_AUTH_ADMIN && !tpm_is_object_handle(h)))
 		return TPM_RC_AUTH_TYPE;
-	if (ht == TPM_HT_TRANSIENT) {
+	if (tpm_is_object_handle(h)) {
 		const struct tpm_key *k = tpm_object_key(t, h);
 
 		/* Part 2, 8.3: adminWithPolicy demands a policy for ADMIN, a clear userWithAuth

@@ -26,11 +26,15 @@
 #include "marshal.h"
 
 /* ---- sizes the engine advertises through GetCapability ---------------------------------- */
-#define TPM_NUM_PCRS	      24u
-#define TPM_PCR_SELECT_MIN    3u  /* bytes in a pcrSelect bitmap */
-#define TPM_NUM_BANKS	      3u  /* SHA-1, SHA-256, SHA-384 (PCR_Allocate chooses which) */
-#define TPM_MAX_SESSIONS      8u  /* loaded sessions (census: clients leak some) */
-#define TPM_MAX_OBJECTS	      8u  /* transient objects, incl. hash sequences */
+#define TPM_NUM_PCRS	   24u
+#define TPM_PCR_SELECT_MIN 3u  /* bytes in a pcrSelect bitmap */
+#define TPM_NUM_BANKS	   3u  /* SHA-1, SHA-256, SHA-384 (PCR_Allocate chooses which) */
+#define TPM_MAX_SESSIONS   8u  /* loaded sessions (census: clients leak some) */
+#define TPM_MAX_OBJECTS	   8u  /* transient objects, incl. hash sequences */
+#define TPM_MAX_ACTIVE	   64u /* loaded + saved sessions (TPM_PT_ACTIVE_SESSIONS_MAX) */
+#define TPM_MAX_PERSISTENT 8u  /* persistent objects (EvictControl) */
+/* The largest TPMS_CONTEXT (context.c): sequence, handle, hierarchy, a 1586-byte blob. */
+#define TPM_CONTEXT_MAX	      (8u + 4u + 4u + 2u + 1586u)
 #define TPM_MAX_AUTH	      64u /* TPM2B_AUTH: the largest digest */
 #define TPM_MAX_NONCE	      64u
 #define TPM_SEED_SIZE	      64u	    /* hierarchy seeds (SHA-512 sized, Part 1 "Seeds") */
@@ -58,58 +62,6 @@ struct tpm_nv_index {
 	uint8_t auth[TPM_MAX_AUTH];
 	uint16_t data_size; /* the index's size */
 	uint32_t data_off;  /* into tpm_perm.nv_data */
-};
-
-/* ---- persistent state -------------------------------------------------------------------- */
-struct tpm_hier_auth {
-	uint16_t auth_size;
-	uint8_t auth[TPM_MAX_AUTH];
-	uint16_t policy_alg; /* TPM_ALG_NULL when no policy */
-	uint16_t policy_size;
-	uint8_t policy[TPM_MAX_DIGEST];
-};
-
-struct tpm_perm {
-	uint8_t eps[TPM_SEED_SIZE];	 /* endorsement primary seed */
-	uint8_t sps[TPM_SEED_SIZE];	 /* storage primary seed */
-	uint8_t pps[TPM_SEED_SIZE];	 /* platform primary seed */
-	uint8_t sh_proof[TPM_SEED_SIZE]; /* secret values of the hierarchies (tickets, contexts) */
-	uint8_t eh_proof[TPM_SEED_SIZE];
-	uint8_t ph_proof[TPM_SEED_SIZE];
-	struct tpm_hier_auth owner, endorsement, lockout;
-	bool disable_clear;
-	/* dictionary-attack protection (Part 1, 19.8.6) */
-	uint32_t da_max_tries;
-	uint32_t da_recovery_s;		/* seconds per failure forgiven */
-	uint32_t da_lockout_recovery_s; /* lockoutAuth retry delay */
-	uint32_t da_failed_tries;
-	bool lockout_auth_locked;	  /* lockoutAuth failed: wait da_lockout_recovery_s */
-	uint64_t da_lockout_auth_fail_ms; /* clock of that failure */
-	uint64_t da_last_decrement_ms;	  /* clock when failed_tries last dropped */
-	/* time */
-	uint64_t clock_ms;    /* Clock as last committed */
-	uint32_t reset_count; /* TPM Resets (Startup(CLEAR) after Shutdown(CLEAR) or none) */
-	uint32_t restart_count;
-	uint32_t clear_count;
-	/* PCR banks: bit i set = bank i of tpm_banks[] is allocated (now / after the next reset) */
-	uint8_t pcr_alloc;
-	uint8_t pcr_alloc_pending;
-	/* orderly shutdown: Shutdown(STATE) saved what Startup(STATE) restores */
-	bool orderly;	  /* the last power-off followed a Shutdown */
-	bool state_saved; /* the save below is valid (Shutdown(STATE)) */
-	uint8_t saved_pcr[TPM_NUM_BANKS][TPM_NUM_PCRS][TPM_MAX_DIGEST];
-	bool saved_ph_enable_nv;
-	bool saved_sh_enable, saved_eh_enable; /* Resume keeps the hierarchy enables */
-	/* the NULL hierarchy's seed and proof survive Restart and Resume (absent in older blobs) */
-	bool saved_null_valid;
-	uint8_t saved_null_seed[TPM_SEED_SIZE];
-	uint8_t saved_null_proof[TPM_SEED_SIZE];
-	/* NV indices */
-	struct tpm_nv_index nv[TPM_NV_INDICES_MAX];
-	uint32_t nv_data_used;
-	/* the largest value of any NV counter deleted: a new counter starts above it (cmd_nv.c) */
-	uint64_t nv_max_counter;
-	uint8_t nv_data[TPM_NV_DATA_MAX];
 };
 
 /* ---- volatile state ---------------------------------------------------------------------- */
@@ -206,6 +158,60 @@ struct tpm_object {
 	};
 };
 
+/* ---- persistent state -------------------------------------------------------------------- */
+struct tpm_hier_auth {
+	uint16_t auth_size;
+	uint8_t auth[TPM_MAX_AUTH];
+	uint16_t policy_alg; /* TPM_ALG_NULL when no policy */
+	uint16_t policy_size;
+	uint8_t policy[TPM_MAX_DIGEST];
+};
+
+struct tpm_perm {
+	uint8_t eps[TPM_SEED_SIZE];	 /* endorsement primary seed */
+	uint8_t sps[TPM_SEED_SIZE];	 /* storage primary seed */
+	uint8_t pps[TPM_SEED_SIZE];	 /* platform primary seed */
+	uint8_t sh_proof[TPM_SEED_SIZE]; /* secret values of the hierarchies (tickets, contexts) */
+	uint8_t eh_proof[TPM_SEED_SIZE];
+	uint8_t ph_proof[TPM_SEED_SIZE];
+	struct tpm_hier_auth owner, endorsement, lockout;
+	bool disable_clear;
+	/* dictionary-attack protection (Part 1, 19.8.6) */
+	uint32_t da_max_tries;
+	uint32_t da_recovery_s;		/* seconds per failure forgiven */
+	uint32_t da_lockout_recovery_s; /* lockoutAuth retry delay */
+	uint32_t da_failed_tries;
+	bool lockout_auth_locked;	  /* lockoutAuth failed: wait da_lockout_recovery_s */
+	uint64_t da_lockout_auth_fail_ms; /* clock of that failure */
+	uint64_t da_last_decrement_ms;	  /* clock when failed_tries last dropped */
+	/* time */
+	uint64_t clock_ms;    /* Clock as last committed */
+	uint32_t reset_count; /* TPM Resets (Startup(CLEAR) after Shutdown(CLEAR) or none) */
+	uint32_t restart_count;
+	uint32_t clear_count;
+	/* PCR banks: bit i set = bank i of tpm_banks[] is allocated (now / after the next reset) */
+	uint8_t pcr_alloc;
+	uint8_t pcr_alloc_pending;
+	/* orderly shutdown: Shutdown(STATE) saved what Startup(STATE) restores */
+	bool orderly;	  /* the last power-off followed a Shutdown */
+	bool state_saved; /* the save below is valid (Shutdown(STATE)) */
+	uint8_t saved_pcr[TPM_NUM_BANKS][TPM_NUM_PCRS][TPM_MAX_DIGEST];
+	bool saved_ph_enable_nv;
+	bool saved_sh_enable, saved_eh_enable; /* Resume keeps the hierarchy enables */
+	/* the NULL hierarchy's seed and proof survive Restart and Resume (absent in older blobs) */
+	bool saved_null_valid;
+	uint8_t saved_null_seed[TPM_SEED_SIZE];
+	uint8_t saved_null_proof[TPM_SEED_SIZE];
+	/* NV indices */
+	struct tpm_nv_index nv[TPM_NV_INDICES_MAX];
+	uint32_t nv_data_used;
+	/* the largest value of any NV counter deleted: a new counter starts above it (cmd_nv.c) */
+	uint64_t nv_max_counter;
+	uint8_t nv_data[TPM_NV_DATA_MAX];
+	/* persistent objects (EvictControl, persistent.c): kind TPM_OBJ_KEY when used */
+	struct tpm_object persistent[TPM_MAX_PERSISTENT];
+};
+
 /*
  * Derived RSA primaries (primary.c): the primes found for (hierarchy, seed generation,
  * derivation digest), so that creating the same primary again costs no prime search.
@@ -240,6 +246,12 @@ struct tpm {
 	uint32_t pcr_update_counter;
 	struct tpm_session sessions[TPM_MAX_SESSIONS];
 	struct tpm_object objects[TPM_MAX_OBJECTS];
+	/* sessions saved by ContextSave (context.c): handle 0 = free; the blob's sequence must match */
+	struct {
+		uint32_t handle;
+		uint64_t sequence;
+	} saved_sessions[TPM_MAX_ACTIVE];
+	uint64_t context_sequence; /* the last TPMS_CONTEXT.sequence handed out */
 	/* CreatePrimary decodes the template and builds the new object here, then moves the object
 	 * into a slot (cmd_object.c): too big for kernel stack frames */
 	struct tpm_public tmpl;
@@ -401,9 +413,28 @@ int tpm_state_commit(struct tpm *t);
 /* ---- sessions (session.c) -------------------------------------------------------------- */
 struct tpm_session *tpm_session_find(struct tpm *t, uint32_t handle);
 void tpm_session_free(struct tpm_session *s);
+/* context.c: sessions saved by ContextSave keep their handles until loaded or flushed. */
+bool tpm_session_saved(const struct tpm *t, uint32_t handle);
+bool tpm_session_flush_saved(struct tpm *t, uint32_t handle);
+unsigned tpm_session_saved_count(const struct tpm *t);
+/* A handle for a new session of type_base (TPM_HR_HMAC_SESSION or _POLICY_SESSION) unused by
+ * any loaded or saved session; 0 when all TPM_MAX_ACTIVE are taken. */
+uint32_t tpm_session_new_handle(const struct tpm *t, uint32_t type_base);
 
 /* ---- objects (object.c) ---------------------------------------------------------------- */
+/* A loaded object: transient, or persistent with its hierarchy enabled. */
 struct tpm_object *tpm_object_find(struct tpm *t, uint32_t handle);
+static inline bool tpm_is_object_handle(uint32_t h)
+{
+	return (h >> TPM_HR_SHIFT) == TPM_HT_TRANSIENT || (h >> TPM_HR_SHIFT) == TPM_HT_PERSISTENT;
+}
+/* persistent.c */
+struct tpm_object *tpm_persistent_find(struct tpm *t, uint32_t handle);
+unsigned tpm_persistent_count(const struct tpm *t);
+/* Clear: remove the persistent objects of the storage and endorsement hierarchies. */
+void tpm_persistent_clear(struct tpm *t);
+/* Is the hierarchy (OWNER, ENDORSEMENT, PLATFORM; NULL always) enabled? */
+bool tpm_hierarchy_enabled(const struct tpm *t, uint32_t hier);
 /* A free slot with a fresh handle, or NULL (TPM_RC_OBJECT_MEMORY). */
 struct tpm_object *tpm_object_alloc(struct tpm *t);
 void tpm_object_free(struct tpm_object *o);

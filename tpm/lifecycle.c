@@ -135,6 +135,7 @@ void tpm_power_off(struct tpm *t)
 	/* Volatile state is lost; NV holds what the last command committed. */
 	tpm_wipe(t->sessions, sizeof(t->sessions));
 	tpm_wipe(t->objects, sizeof(t->objects));
+	tpm_wipe(t->saved_sessions, sizeof(t->saved_sessions));
 	tpm_wipe(&t->tmpl, sizeof(t->tmpl));
 	tpm_wipe(&t->staging, sizeof(t->staging));
 	tpm_primary_seeds_changed(t);

@@ -10,6 +10,8 @@
 
 struct tpm_object *tpm_object_find(struct tpm *t, uint32_t handle)
 {
+	if ((handle >> TPM_HR_SHIFT) == TPM_HT_PERSISTENT)
+		return tpm_persistent_find(t, handle);
 	for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++)
 		if (t->objects[i].kind != TPM_OBJ_FREE && t->objects[i].handle == handle)
 			return &t->objects[i];
@@ -75,9 +77,10 @@ TPM_HANDLER(FlushContext)
 	if (ht == TPM_HT_HMAC_SESSION || ht == TPM_HT_POLICY_SESSION) {
 		struct tpm_session *s = tpm_session_find(c->t, h);
 
-		if (s == NULL)
+		if (s != NULL)
+			tpm_session_free(s);
+		else if (!tpm_session_flush_saved(c->t, h))
 			return TPM_RCP(TPM_RC_HANDLE, 1);
-		tpm_session_free(s);
 		return TPM_RC_SUCCESS;
 	}
 	return TPM_RCP(TPM_RC_VALUE, 1);

@@ -327,7 +327,9 @@ static __attribute__((noinline)) tpm_rc derive_rsa(struct tpm *t, uint32_t hiera
 	struct tpm_public *pub = &key->pub;
 	unsigned half = pub->key_bits / 2u;
 	uint32_t e = pub->exponent != 0 ? pub->exponent : 65537u;
-	const struct tpm_primary_cache_entry *c = cache_find(t, hierarchy, digest);
+	/* hierarchy 0: an ordinary object from a random seed (tpm_object_generate), never cached */
+	const struct tpm_primary_cache_entry *c =
+		hierarchy != 0 ? cache_find(t, hierarchy, digest) : NULL;
 	struct stream cand, bases;
 	mbedtls_mpi p, q, n;
 	uint8_t pb[TPM_MAX_SENSITIVE], qb[TPM_MAX_SENSITIVE];
@@ -355,7 +357,8 @@ static __attribute__((noinline)) tpm_rc derive_rsa(struct tpm *t, uint32_t hiera
 			goto out;
 		CHK(mbedtls_mpi_write_binary(&p, pb, half / 8));
 		CHK(mbedtls_mpi_write_binary(&q, qb, half / 8));
-		cache_put(t, hierarchy, digest, pb, qb, (uint16_t)(half / 8));
+		if (hierarchy != 0)
+			cache_put(t, hierarchy, digest, pb, qb, (uint16_t)(half / 8));
 	}
 	CHK(mbedtls_mpi_read_binary(&p, pb, half / 8));
 	CHK(mbedtls_mpi_read_binary(&q, qb, half / 8));
@@ -531,5 +534,20 @@ tpm_rc tpm_primary_derive(struct tpm *t, uint32_t hierarchy, const uint8_t *seed
 		break;
 	}
 	tpm_wipe(digest, sizeof(digest));
+	return rc;
+}
+
+tpm_rc tpm_object_generate(struct tpm *t, const struct tpm_public *tmpl, const uint8_t *tmpl_raw,
+			   size_t tmpl_size, const uint8_t *data, size_t data_size,
+			   struct tpm_key *key)
+{
+	uint8_t seed[TPM_SEED_SIZE];
+	tpm_rc rc;
+
+	/* The same generator as primaries, from a fresh DRBG seed instead of a hierarchy's. */
+	if (!tpm_random(t, seed, sizeof(seed)))
+		return TPM_RC_FAILURE;
+	rc = tpm_primary_derive(t, 0, seed, tmpl, tmpl_raw, tmpl_size, data, data_size, key);
+	tpm_wipe(seed, sizeof(seed));
 	return rc;
 }

@@ -498,7 +498,7 @@ static tpm_rc check_asym_scheme(const struct tpm_public *p)
 	return is_decrypt_scheme(p->type, s) || s == TPM_ALG_NULL ? TPM_RC_SUCCESS : TPM_RC_SCHEME;
 }
 
-tpm_rc tpm_public_check_create(const struct tpm_public *p, size_t data_size, bool primary)
+static tpm_rc check_public(const struct tpm_public *p, size_t data_size, bool primary, bool load)
 {
 	tpm_rc rc;
 
@@ -506,7 +506,8 @@ tpm_rc tpm_public_check_create(const struct tpm_public *p, size_t data_size, boo
 	if (p->policy_size != 0 && p->policy_size != tpm_hash_size(p->name_alg))
 		return TPM_RC_SIZE;
 	rc = check_attributes(p, primary);
-	if (rc == TPM_RC_SUCCESS)
+	/* Where the sensitive data came from matters only when it is made. */
+	if (rc == TPM_RC_SUCCESS && !load)
 		rc = check_origin(p, data_size, primary);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
@@ -523,4 +524,14 @@ tpm_rc tpm_public_check_create(const struct tpm_public *p, size_t data_size, boo
 bool tpm_public_exponent_ok(uint32_t e)
 {
 	return e == 0 || (e >= RSA_DEFAULT_EXPONENT && u32_is_prime(e));
+}
+
+tpm_rc tpm_public_check_create(const struct tpm_public *p, size_t data_size, bool primary)
+{
+	return check_public(p, data_size, primary, false);
+}
+
+tpm_rc tpm_public_check_load(const struct tpm_public *p)
+{
+	return check_public(p, 0, false, true);
 }

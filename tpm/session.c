@@ -137,6 +137,7 @@ TPM_HANDLER(StartAuthSession)
 	uint16_t hash_alg = 0;
 	struct tpm_session *s = NULL;
 	unsigned slot;
+	uint32_t handle;
 	tpm_rc rc;
 
 	/* Decode every parameter first (Part 3, 11.1). */
@@ -177,6 +178,9 @@ TPM_HANDLER(StartAuthSession)
 			break;
 	if (slot == TPM_MAX_SESSIONS)
 		return TPM_RC_SESSION_MEMORY;
+	handle = tpm_session_new_handle(t, TPM_HR_HMAC_SESSION);
+	if (handle == 0)
+		return TPM_RC_SESSION_HANDLES;
 
 	s = &t->sessions[slot];
 	memset(s, 0, sizeof(*s));
@@ -210,7 +214,7 @@ TPM_HANDLER(StartAuthSession)
 		}
 		tpm_wipe(auth, sizeof(auth));
 	}
-	s->handle = TPM_HR_HMAC_SESSION | slot;
+	s->handle = handle;
 	tpm_put_u32(c->out_h, s->handle);
 	tpm_put_2b(c->out, s->nonce_tpm, s->nonce_size);
 	return TPM_RC_SUCCESS;

@@ -14,6 +14,7 @@
 #include <lib/string.h>
 
 #include "internal.h"
+#include "object.h"
 
 #define STATE_MAGIC   "CPRTPMNV"
 #define STATE_VERSION 1u
@@ -34,6 +35,7 @@ enum {
 	REC_NV_MAX_COUNTER = 10, /* absent in older blobs: 0 */
 	REC_SAVED_ENABLES = 11,	 /* with REC_SAVED_PCRS; absent in older blobs: both set */
 	REC_SAVED_NULL = 12,	 /* with REC_SAVED_PCRS; absent in older blobs: new ones */
+	REC_PERSISTENT = 13,	 /* one per persistent object (object_codec.c) */
 };
 
 static void put_hier(struct tpm_wr *w, const struct tpm_hier_auth *h)
@@ -141,6 +143,18 @@ size_t tpm_state_serialize(const struct tpm_perm *p, uint8_t *buf, size_t cap)
 		tpm_put_size32_end(&w, m);
 	}
 
+	for (unsigned i = 0; i < TPM_MAX_PERSISTENT; i++) {
+		const struct tpm_object *o = &p->persistent[i];
+
+		if (o->kind != TPM_OBJ_KEY)
+			continue;
+		tpm_put_u16(&w, REC_PERSISTENT);
+		m = tpm_put_size32_begin(&w);
+		tpm_put_u32(&w, o->handle);
+		tpm_object_put(&w, o);
+		tpm_put_size32_end(&w, m);
+	}
+
 	tpm_patch_u32(&w, 12, (uint32_t)(w.len + STATE_DIGEST));
 	if (w.overflow || w.len + STATE_DIGEST > cap)
 		return 0;
@@ -226,6 +240,27 @@ static bool get_nv_index(struct tpm_rd *r, struct tpm_perm *p)
 	return true;
 }
 
+static bool get_persistent(struct tpm_rd *r, struct tpm_perm *p)
+{
+	uint32_t h = 0;
+	unsigned slot;
+
+	if (tpm_get_u32(r, &h) != TPM_RC_SUCCESS || (h >> TPM_HR_SHIFT) != TPM_HT_PERSISTENT)
+		return false;
+	for (slot = 0; slot < TPM_MAX_PERSISTENT; slot++) {
+		if (p->persistent[slot].kind == TPM_OBJ_FREE)
+			break;
+		if (p->persistent[slot].handle == h)
+			return false; /* duplicate */
+	}
+	/* On failure the whole blob is refused: the half-decoded slot goes with the scratch copy. */
+	if (slot == TPM_MAX_PERSISTENT || !tpm_object_get(r, &p->persistent[slot]) ||
+	    p->persistent[slot].key.hierarchy == TPM_RH_NULL)
+		return false;
+	p->persistent[slot].handle = h;
+	return true;
+}
+
 static int parse_record(uint16_t tag, struct tpm_rd *r, struct tpm_perm *p, unsigned *seen)
 {
 	bool ok = true;
@@ -280,6 +315,9 @@ static int parse_record(uint16_t tag, struct tpm_rd *r, struct tpm_perm *p, unsi
 	case REC_NV_INDEX:
 		ok = get_nv_index(r, p);
 		break;
+	case REC_PERSISTENT:
+		ok = get_persistent(r, p);
+		break;
 	case REC_NV_MAX_COUNTER:
 		ok = tpm_get_u64(r, &p->nv_max_counter) == TPM_RC_SUCCESS;
 		break;
@@ -298,7 +336,7 @@ static int parse_record(uint16_t tag, struct tpm_rd *r, struct tpm_perm *p, unsi
 	}
 	if (!ok || !tpm_rd_done(r))
 		return TPM_ERR_CORRUPT;
-	if (tag < 32 && tag != REC_NV_INDEX) {
+	if (tag < 32 && tag != REC_NV_INDEX && tag != REC_PERSISTENT) {
 		if (*seen & (1u << tag))
 			return TPM_ERR_CORRUPT; /* a singleton record twice */
 		*seen |= 1u << tag;

@@ -411,6 +411,8 @@ RC_BAD_AUTH_S1 = 0x9A2
 RC_AUTH_FAIL_S1 = 0x98E
 RC_HANDLE_P1 = 0x18B
 RC_TYPE_H1 = 0x18A
+RC_INTEGRITY_P1 = 0x1DF
+RC_NV_DEFINED = 0x14C
 RC_INITIALIZE = 0x100
 RC_LOCKOUT = 0x921
 TPMA_NV_WRITTEN = 0x20000000
@@ -897,6 +899,85 @@ def c_unseal(t):
     t.run("flushcontext", "0x%x" % h)
 
 
+def rm(t, tool, *args, **kw):
+    """t.run, then flush what the tool left loaded: these TCTIs have no resource manager, and
+    tpm2-tools leaves the objects it loads from context files to the one a system has."""
+    try:
+        return t.run(tool, *args, **kw)
+    finally:
+        t.flush_all()
+
+
+def c_keys(t):
+    """Ordinary objects through context files: createprimary -c, create, load, unseal,
+    changeauth of an object, every key type under both parent types."""
+    for parent_alg in ("ecc256", "rsa2048"):
+        prim = t.file()
+        rm(t, "createprimary", "-C", "o", "-G", parent_alg, "-c", prim)
+        secret = t.file(b"a disk key under " + parent_alg.encode())
+        pub, priv, obj = t.file(), t.file(), t.file()
+        rm(t, "create", "-C", prim, "-i", secret, "-u", pub, "-r", priv, "-p", "objpw")
+        rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+        out = t.file()
+        rm(t, "unseal", "-c", obj, "-p", "objpw", "-o", out)
+        expect_eq(t.read(out), t.read(secret), "unseal under a %s parent" % parent_alg)
+        rm(t, "unseal", "-c", obj, "-p", "wrong", ok=False, rc=RC_AUTH_FAIL_S1)
+        t.run("dictionarylockout", "-c")
+        # the Name load reports is the Name of the public area
+        name = t.file()
+        rm(t, "readpublic", "-c", obj, "-n", name)
+        expect_eq(t.read(name).hex(), "000b" + hashlib.sha256(t.read(pub)[2:]).hexdigest(),
+                  "the Name of a loaded object")
+        # a new password: a new private area; the old one still loads with the old password
+        newpriv = t.file()
+        rm(t, "changeauth", "-c", obj, "-C", prim, "-p", "objpw", "-r", newpriv, "newpw")
+        obj2 = t.file()
+        rm(t, "load", "-C", prim, "-u", pub, "-r", newpriv, "-c", obj2)
+        rm(t, "unseal", "-c", obj2, "-p", "newpw", "-o", out)
+        expect_eq(t.read(out), t.read(secret), "unseal with the changed password")
+        rm(t, "unseal", "-c", obj2, "-p", "objpw", ok=False, rc=RC_AUTH_FAIL_S1)
+        t.run("dictionarylockout", "-c")
+        t.flush_all()
+    prim = t.file()
+    rm(t, "createprimary", "-C", "o", "-G", "ecc256", "-c", prim)
+    for alg in ("ecc256", "ecc384", "rsa2048", "aes128", "aes256", "hmac", "keyedhash"):
+        pub, priv, obj = t.file(), t.file(), t.file()
+        rm(t, "create", "-C", prim, "-G", alg, "-u", pub, "-r", priv)
+        rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+    # a private area under another parent does not load
+    other = t.file()
+    rm(t, "createprimary", "-C", "e", "-G", "ecc256", "-c", other)
+    pub, priv = t.file(), t.file()
+    rm(t, "create", "-C", prim, "-G", "ecc256", "-u", pub, "-r", priv)
+    rm(t, "load", "-C", other, "-u", pub, "-r", priv, "-c", t.file(), ok=False,
+          rc=RC_INTEGRITY_P1)
+
+
+def c_persistent(t):
+    """evictcontrol of a primary, a sealed object under it after a server restart (a TPM
+    Reset), the primary's context file refused after it, removal."""
+    prim = t.file()
+    rm(t, "createprimary", "-C", "o", "-G", "ecc256", "-c", prim)
+    rm(t, "evictcontrol", "-C", "o", "-c", prim, "0x81000001")
+    expect_eq(t.handles("handles-persistent"), [0x81000001], "persistent handles")
+    secret = t.file(b"sealed under a persistent key")
+    pub, priv = t.file(), t.file()
+    rm(t, "create", "-C", "0x81000001", "-i", secret, "-u", pub, "-r", priv)
+    rm(t, "evictcontrol", "-C", "o", "-c", prim, "0x81000001", ok=False, rc=RC_NV_DEFINED)
+    t.server.restart()
+    expect_eq(t.handles("handles-persistent"), [0x81000001], "persistent handles after restart")
+    obj, out = t.file(), t.file()
+    rm(t, "load", "-C", "0x81000001", "-u", pub, "-r", priv, "-c", obj)
+    rm(t, "unseal", "-c", obj, "-o", out)
+    expect_eq(t.read(out), t.read(secret), "unseal under a persistent parent after a restart")
+    # a context file does not outlive a TPM Reset (the reference hashes resetCount into it)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", t.file(), ok=False,
+       rc=RC_INTEGRITY_P1)
+    rm(t, "evictcontrol", "-C", "o", "-c", "0x81000001")
+    expect_eq(t.handles("handles-persistent"), [], "persistent handles after removal")
+    rm(t, "readpublic", "-c", "0x81000001", ok=False)
+
+
 def c_object_caps(t):
     algs = t.run("getcap", "algorithms")
     for alg in ("rsa", "ecc", "keyedhash", "symcipher", "aes", "cfb", "rsassa", "oaep", "ecdsa",
@@ -932,6 +1013,8 @@ CHECKS = [
     ("createprimary twice and after a server restart: the same key", c_primary_deterministic),
     ("sealed primary (tpm2_send) and tpm2_unseal", c_unseal),
     ("getcap algorithms/ecc-curves/commands, testparms", c_object_caps),
+    ("createprimary -c, create, load, unseal, changeauth: context files", c_keys),
+    ("evictcontrol, a server restart, contexts across it", c_persistent),
 ]
 
 

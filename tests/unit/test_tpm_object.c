@@ -16,21 +16,10 @@
 #include "../../tpm/internal.h"
 #include "../../tpm/object.h"
 #include "tpm_harness.h"
+#include "tpm_templates.h"
 #include "unit.h"
 
-#define OA_FIXEDTPM    TPMA_OBJECT_FIXEDTPM
-#define OA_FIXEDPARENT TPMA_OBJECT_FIXEDPARENT
-#define OA_SDO	       TPMA_OBJECT_SENSITIVEDATAORIGIN
-#define OA_USER	       TPMA_OBJECT_USERWITHAUTH
-#define OA_ADMIN       TPMA_OBJECT_ADMINWITHPOLICY
-#define OA_NODA	       TPMA_OBJECT_NODA
-#define OA_ENCDUP      TPMA_OBJECT_ENCRYPTEDDUPLICATION
-#define OA_RESTRICTED  TPMA_OBJECT_RESTRICTED
-#define OA_DECRYPT     TPMA_OBJECT_DECRYPT
-#define OA_SIGN	       TPMA_OBJECT_SIGN_ENCRYPT
-#define OA_STORAGE     (OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER | OA_RESTRICTED | OA_DECRYPT)
-#define OA_SEAL	       (OA_FIXEDTPM | OA_FIXEDPARENT | OA_USER)
-#define P2(rc)	       TPM_RCP(rc, 2)
+#define P2(rc) TPM_RCP(rc, 2)
 
 /* ---- independent hashing (mbedTLS md, not the engine's code) ------------------------------ */
 
@@ -122,21 +111,6 @@ UNIT_TEST(tpm_kdfa_known_answers)
 
 /* ---- templates ------------------------------------------------------------------------------ */
 
-/* A TPMT_PUBLIC described field by field; tpl_build() marshals it. */
-struct spec {
-	uint16_t type;
-	uint16_t name_alg;
-	uint32_t attrs;
-	uint16_t policy_size;
-	uint16_t sym, sym_bits, sym_mode;
-	uint16_t scheme, scheme_hash;
-	uint16_t bits;
-	uint32_t exponent;
-	uint16_t curve;
-	uint16_t kdf;
-	uint16_t unique_size, unique_y_size;
-};
-
 static const struct spec RSA2048 = {.type = TPM_ALG_RSA,
 				    .name_alg = TPM_ALG_SHA256,
 				    .attrs = OA_STORAGE,
@@ -170,70 +144,6 @@ static const struct spec AES128 = {.type = TPM_ALG_SYMCIPHER,
 				   .sym = TPM_ALG_AES,
 				   .sym_bits = 128,
 				   .sym_mode = TPM_ALG_CFB};
-
-struct tpl {
-	uint8_t b[TPM_PUBLIC_MAX + 256];
-	size_t n;
-};
-
-static void put_sym(struct tpm_wr *w, const struct spec *s)
-{
-	tpm_put_u16(w, s->sym);
-	if (s->sym != TPM_ALG_NULL) {
-		tpm_put_u16(w, s->sym_bits);
-		tpm_put_u16(w, s->sym_mode);
-	}
-}
-
-static void put_scheme(struct tpm_wr *w, uint16_t scheme, uint16_t hash)
-{
-	tpm_put_u16(w, scheme);
-	if (scheme != TPM_ALG_NULL && scheme != TPM_ALG_RSAES)
-		tpm_put_u16(w, hash);
-}
-
-/* The unique field is zeros of the sizes given. */
-static struct tpl tpl_build(const struct spec *s)
-{
-	static const uint8_t zeros[600];
-	struct tpl t;
-	struct tpm_wr w = tpm_wr_init(t.b, sizeof(t.b));
-
-	tpm_put_u16(&w, s->type);
-	tpm_put_u16(&w, s->name_alg);
-	tpm_put_u32(&w, s->attrs);
-	tpm_put_2b(&w, zeros, s->policy_size);
-	switch (s->type) {
-	case TPM_ALG_RSA:
-		put_sym(&w, s);
-		put_scheme(&w, s->scheme, s->scheme_hash);
-		tpm_put_u16(&w, s->bits);
-		tpm_put_u32(&w, s->exponent);
-		tpm_put_2b(&w, zeros, s->unique_size);
-		break;
-	case TPM_ALG_ECC:
-		put_sym(&w, s);
-		put_scheme(&w, s->scheme, s->scheme_hash);
-		tpm_put_u16(&w, s->curve);
-		put_scheme(&w, s->kdf, TPM_ALG_SHA256);
-		tpm_put_2b(&w, zeros, s->unique_size);
-		tpm_put_2b(&w, zeros, s->unique_y_size);
-		break;
-	case TPM_ALG_KEYEDHASH:
-		put_scheme(&w, s->scheme, s->scheme_hash);
-		tpm_put_2b(&w, zeros, s->unique_size);
-		break;
-	case TPM_ALG_SYMCIPHER:
-		put_sym(&w, s);
-		tpm_put_2b(&w, zeros, s->unique_size);
-		break;
-	default:
-		break;
-	}
-	ASSERT(!w.overflow);
-	t.n = w.len;
-	return t;
-}
 
 /* CreatePrimary's inputs besides the hierarchy and template. */
 struct cp_in {
