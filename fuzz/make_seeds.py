@@ -16,6 +16,7 @@ tpm_state seeds are real NV blobs, which only the engine can make: they are rewr
 names a directory; `make fuzz-seeds` passes it), and left as they are otherwise.
 """
 import argparse
+import hashlib
 import os
 import re
 import struct
@@ -418,9 +419,9 @@ def tpm_nv_public(index, attrs, size, alg=0x000B):
     return tpm_2b(struct.pack(">IHIHH", index, alg, attrs, 0, size))
 
 
-def public(otype, attrs, parms, unique, name_alg=0x000B):
-    """TPM2B_PUBLIC (TPMT_PUBLIC: type, nameAlg, attributes, no policy, parameters, unique)."""
-    return tpm_2b(struct.pack(">HHIH", otype, name_alg, attrs, 0) + parms + unique)
+def public(otype, attrs, parms, unique, name_alg=0x000B, policy=b""):
+    """TPM2B_PUBLIC (TPMT_PUBLIC: type, nameAlg, attributes, policy, parameters, unique)."""
+    return tpm_2b(struct.pack(">HHI", otype, name_alg, attrs) + tpm_2b(policy) + parms + unique)
 
 
 def rsa_public(bits, exponent=0, attrs=0x00030072):
@@ -589,6 +590,61 @@ def tpm_seeds():
             create_primary(owner, public(0x0008, 0x40072, struct.pack(">HH", 0x0005, sha256),
                                          tpm_2b(b""))),                              # an HMAC key
             tpm_rec(tpm_cmd(0x15E, [0x80000001], pw)),
+        ]),
+        # Create under an ECC SRK, Load of a private area the fuzzer will mutate, contexts
+        "16-create-load-context": b"".join([
+            create_primary(owner, ecc_public(0x0003)),
+            tpm_rec(tpm_cmd(0x153, [0x80000000], pw,
+                            tpm_2b(tpm_2b(b"pw") + tpm_2b(b"data")) +
+                            public(0x0008, 0x52, struct.pack(">H", 0x0010), tpm_2b(b"")) +
+                            tpm_2b(b"") + struct.pack(">I", 0))),
+            tpm_rec(tpm_cmd(0x157, [0x80000000], pw,
+                            tpm_2b(tpm_2b(bytes(32)) + bytes(48)) +
+                            public(0x0008, 0x52, struct.pack(">H", 0x0010),
+                                   tpm_2b(bytes(32))))),
+            tpm_rec(tpm_cmd(0x162, [0x80000000])),                          # ContextSave
+            tpm_rec(tpm_cmd(0x161, params=struct.pack(">QII", 1, 0x80000000, owner) +
+                            tpm_2b(tpm_2b(bytes(32)) + bytes(40)))),        # ContextLoad
+            tpm_rec(tpm_cmd(0x120, [owner, 0x80000000], pw, struct.pack(">I", 0x81000001))),
+            tpm_rec(tpm_cmd(0x173, [0x81000001])),
+            tpm_rec(tpm_cmd(0x120, [owner, 0x81000001], pw, struct.pack(">I", 0x81000001))),
+        ]),
+        # policy sessions: every policy command, then Unseal with PolicyPassword
+        "17-policy": b"".join([
+            create_primary(owner, public(0x0008, 0x12, struct.pack(">H", 0x0010), tpm_2b(b""),
+                                         policy=hashlib.sha256(bytes(32) + struct.pack(
+                                             ">I", 0x16B)).digest()), auth=b"pw", data=b"p"),
+            tpm_rec(tpm_cmd(0x176, [null, null], None, tpm_2b(bytes(16)) + tpm_2b(b"") +
+                            struct.pack(">BHH", 1, 0x0010, sha256))),
+            tpm_rec(tpm_cmd(0x18C, [0x03000000])),                          # PolicyPassword
+            tpm_rec(tpm_cmd(0x15E, [0x80000000],
+                            [struct.pack(">IHBH", 0x03000000, 0, 1, 2) + b"pw"])),
+            tpm_rec(tpm_cmd(0x17F, [0x03000000], None, tpm_2b(b"") +
+                            tpm_pcr_sel([(sha256, [16])]))),
+            tpm_rec(tpm_cmd(0x16C, [0x03000000], None, struct.pack(">I", 0x15E))),
+            tpm_rec(tpm_cmd(0x171, [0x03000000], None, struct.pack(">I", 2) +
+                            tpm_2b(bytes(32)) + tpm_2b(bytes(32)))),
+            tpm_rec(tpm_cmd(0x16E, [0x03000000], None, tpm_2b(bytes(32)))),
+            tpm_rec(tpm_cmd(0x180, [0x03000000])),
+            tpm_rec(tpm_cmd(0x16D, [0x03000000], None, tpm_2b(bytes(4)) +
+                            struct.pack(">HH", 8, 0))),
+            tpm_rec(tpm_cmd(0x151, [owner, 0x03000000], pw, tpm_2b(b"") + tpm_2b(b"") +
+                            tpm_2b(b"") + struct.pack(">I", 0))),
+            tpm_rec(tpm_cmd(0x189, [0x03000000])),
+        ]),
+        # a salted session with AES parameter encryption (the salt point is not on the curve)
+        "18-salted-session": b"".join([
+            create_primary(owner, ecc_public(0x0003)),
+            tpm_rec(tpm_cmd(0x176, [0x80000000, null], None, tpm_2b(bytes(16)) +
+                            tpm_2b(tpm_2b(bytes(range(32))) + tpm_2b(bytes(range(32)))) +
+                            struct.pack(">BHHHH", 0, 0x0006, 128, 0x0043, sha256))),
+            tpm_rec(tpm_cmd(0x176, [null, null], None, tpm_2b(bytes(16)) + tpm_2b(b"") +
+                            struct.pack(">BHHHH", 0, 0x0006, 128, 0x0043, sha256))),
+            tpm_rec(tpm_cmd(0x17B, [], [struct.pack(">IH", 0x02000000, 16) + bytes(16) +
+                                        b"\x41" + tpm_2b(b"")], struct.pack(">H", 16))),
+            tpm_rec(tpm_cmd(0x137, [owner, nv_ord], pw + [struct.pack(">IH", 0x02000000, 16) +
+                                                        bytes(16) + b"\x21" + tpm_2b(b"")],
+                            tpm_2b(b"encrypted") + struct.pack(">H", 0))),
         ]),
         "14-template-errors": b"".join([
             create_primary(owner, ecc_public(0x0003, attrs=storage | 0x40000)),

@@ -18,6 +18,10 @@
 #define OBJECT	    (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT)
 #define HIER_PLUS   (TPM_HK_OWNER | TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_NULL)
 #define OBJECT_PLUS (TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_NULL)
+#define POLICY	    TPM_HK_POLICY
+#define ENTITY                                                                          \
+	(TPM_HK_PCR | TPM_HK_NV | TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_OWNER | \
+	 TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_LOCKOUT)
 #define ENTITY_PLUS                                                                     \
 	(TPM_HK_PCR | TPM_HK_NV | TPM_HK_TRANSIENT | TPM_HK_PERSISTENT | TPM_HK_OWNER | \
 	 TPM_HK_ENDORSEMENT | TPM_HK_PLATFORM | TPM_HK_LOCKOUT | TPM_HK_NULL)
@@ -64,17 +68,25 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(Startup, 0, 0, R(0), R(0), 0, NV),
 	CMD(Shutdown, 0, 0, R(0), R(0), 0, NV),
 	CMD(StirRandom, 0, 0, R(0), R(0), 0, NV),
+	CMD(PolicyNV, 3, 1, R(U, NONE, NONE), R(NV_AUTH, TPM_HK_NV, POLICY), 0, 0),
 	CMD(NV_Read, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, 0),
 	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
 	CMD(ObjectChangeAuth, 2, 1, R(A, NONE), R(OBJECT, OBJECT), 0, 0),
+	CMD(PolicySecret, 2, 1, R(U, NONE), R(ENTITY, POLICY), 0, 0),
 	CMD(Create, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(Load, 1, 1, R(U), R(OBJECT), 1, 0),
 	CMD(SequenceUpdate, 1, 1, R(U), R(SEQUENCE), 0, 0),
 	CMD(Unseal, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(ContextLoad, 0, 0, R(0), R(0), 1, 0),
-	CMD(ContextSave, 1, 0, R(NONE), R(TPM_HK_TRANSIENT | TPM_HK_SESSION), 0, 0),
+	CMD(ContextSave, 1, 0, R(NONE), R(TPM_HK_TRANSIENT | TPM_HK_SESSION | POLICY), 0, 0),
 	CMD(FlushContext, 0, 0, R(0), R(0), 0, 0),
 	CMD(NV_ReadPublic, 1, 0, R(NONE), R(TPM_HK_NV), 0, 0),
+	CMD(PolicyAuthValue, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyCommandCode, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyCounterTimer, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyCpHash, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyNameHash, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyOR, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(ReadPublic, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(StartAuthSession, 2, 0, R(NONE, NONE), R(OBJECT_PLUS, ENTITY_PLUS), 1, 0),
 	CMD(GetCapability, 0, 0, R(0), R(0), 0, 0),
@@ -82,12 +94,17 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(GetTestResult, 0, 0, R(0), R(0), 0, 0),
 	CMD(Hash, 0, 0, R(0), R(0), 0, 0),
 	CMD(PCR_Read, 0, 0, R(0), R(0), 0, 0),
+	CMD(PolicyPCR, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyRestart, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(ReadClock, 0, 0, R(0), R(0), 0, 0),
 	CMD(PCR_Extend, 1, 1, R(U), R(PCR_PLUS), 0, NV),
 	CMD(EventSequenceComplete, 2, 2, R(U, U), R(PCR_PLUS, SEQUENCE), 0, NV | FL),
 	CMD(HashSequenceStart, 0, 0, R(0), R(0), 1, 0),
+	CMD(PolicyGetDigest, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(TestParms, 0, 0, R(0), R(0), 0, 0),
+	CMD(PolicyPassword, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(CreateLoaded, 1, 1, R(U), R(HIER_PLUS | OBJECT), 1, 0),
+	CMD(PolicyAuthorizeNV, 3, 1, R(U, NONE, NONE), R(NV_AUTH, TPM_HK_NV, POLICY), 0, 0),
 };
 
 const unsigned tpm_cc_count = sizeof(tpm_cc_table) / sizeof(tpm_cc_table[0]);
@@ -114,4 +131,62 @@ uint32_t tpm_cc_attrs(const struct tpm_cc_desc *d)
 {
 	return (d->cc & TPMA_CC_COMMANDINDEX) | d->flags |
 	       (uint32_t)d->nhandles << TPMA_CC_CHANDLES_SHIFT | (d->rhandle ? TPMA_CC_RHANDLE : 0);
+}
+
+bool tpm_cc_decrypts(uint32_t cc)
+{
+	switch (cc) {
+	case TPM_CC_NV_UndefineSpaceSpecial:
+	case TPM_CC_NV_DefineSpace:
+	case TPM_CC_HierarchyChangeAuth:
+	case TPM_CC_CreatePrimary:
+	case TPM_CC_NV_Extend:
+	case TPM_CC_NV_Write:
+	case TPM_CC_PCR_Event:
+	case TPM_CC_SequenceComplete:
+	case TPM_CC_StirRandom:
+	case TPM_CC_SequenceUpdate:
+	case TPM_CC_ObjectChangeAuth:
+	case TPM_CC_PolicySecret:
+	case TPM_CC_Create:
+	case TPM_CC_Load:
+	case TPM_CC_StartAuthSession:
+	case TPM_CC_Hash:
+	case TPM_CC_HashSequenceStart:
+	case TPM_CC_EventSequenceComplete:
+	case TPM_CC_PolicyCounterTimer:
+	case TPM_CC_PolicyCpHash:
+	case TPM_CC_PolicyNameHash:
+	case TPM_CC_PolicyNV:
+	case TPM_CC_PolicyPCR:
+	case TPM_CC_CreateLoaded:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool tpm_cc_encrypts(uint32_t cc)
+{
+	switch (cc) {
+	case TPM_CC_CreatePrimary:
+	case TPM_CC_SequenceComplete:
+	case TPM_CC_NV_Read:
+	case TPM_CC_ObjectChangeAuth:
+	case TPM_CC_PolicySecret:
+	case TPM_CC_Create:
+	case TPM_CC_Load:
+	case TPM_CC_Unseal:
+	case TPM_CC_NV_ReadPublic:
+	case TPM_CC_ReadPublic:
+	case TPM_CC_StartAuthSession:
+	case TPM_CC_GetRandom:
+	case TPM_CC_GetTestResult:
+	case TPM_CC_Hash:
+	case TPM_CC_PolicyGetDigest:
+	case TPM_CC_CreateLoaded:
+		return true;
+	default:
+		return false;
+	}
 }

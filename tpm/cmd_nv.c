@@ -50,7 +50,7 @@ static uint8_t nv_erased(const struct tpm_nv_index *nv)
  * The index handle i names. The engine checked that it exists, and its data lies in the arena
  * (state.c on load, this file since): a violation is an engine bug, NULL after tpm_fail().
  */
-static struct tpm_nv_index *nv_of(struct tpm_cmd *c, unsigned i)
+struct tpm_nv_index *tpm_nv_of(struct tpm_cmd *c, unsigned i)
 {
 	struct tpm_nv_index *nv = tpm_nv_find(c->t, c->h[i]);
 	uint32_t used = c->t->perm.nv_data_used;
@@ -89,7 +89,7 @@ static tpm_rc write_access(const struct tpm_nv_index *nv, uint32_t auth_h)
 }
 
 /* The read counterpart (NvReadAccessChecks): authorization before WRITTEN, for NV_ReadLock. */
-static tpm_rc read_access(const struct tpm_nv_index *nv, uint32_t auth_h)
+tpm_rc tpm_nv_read_access(const struct tpm_nv_index *nv, uint32_t auth_h)
 {
 	if (nv->attrs & TPMA_NV_READLOCKED)
 		return TPM_RC_NV_LOCKED;
@@ -278,7 +278,7 @@ TPM_HANDLER(NV_UndefineSpace)
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	nv = nv_of(c, 1);
+	nv = tpm_nv_of(c, 1);
 	if (nv == NULL)
 		return TPM_RC_FAILURE;
 	/* Such an index goes only through NV_UndefineSpaceSpecial (a policy). */
@@ -320,7 +320,7 @@ TPM_HANDLER(NV_ReadPublic)
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	nv = nv_of(c, 0);
+	nv = tpm_nv_of(c, 0);
 	if (nv == NULL || !tpm_entity_name(t, nv->handle, name, &name_size))
 		return TPM_RC_FAILURE;
 	m = tpm_put_size16_begin(c->out);
@@ -347,7 +347,7 @@ TPM_HANDLER(NV_Write)
 	rc = tpm_params_done(c);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	nv = nv_of(c, 1);
+	nv = tpm_nv_of(c, 1);
 	if (nv == NULL)
 		return TPM_RC_FAILURE;
 	rc = write_access(nv, c->h[0]);
@@ -391,10 +391,10 @@ TPM_HANDLER(NV_Read)
 	rc = tpm_params_done(c);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	nv = nv_of(c, 1);
+	nv = tpm_nv_of(c, 1);
 	if (nv == NULL)
 		return TPM_RC_FAILURE;
-	rc = read_access(nv, c->h[0]);
+	rc = tpm_nv_read_access(nv, c->h[0]);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
 	if (size > TPM_NV_BUFFER_MAX)
@@ -410,7 +410,7 @@ TPM_HANDLER(NV_Read)
 /* Common start of Increment, Extend and SetBits: write access, then the index type. */
 static tpm_rc typed_write(struct tpm_cmd *c, uint32_t type, struct tpm_nv_index **out)
 {
-	struct tpm_nv_index *nv = nv_of(c, 1);
+	struct tpm_nv_index *nv = tpm_nv_of(c, 1);
 	tpm_rc rc;
 
 	if (nv == NULL)
@@ -517,7 +517,7 @@ TPM_HANDLER(NV_WriteLock)
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	nv = nv_of(c, 1);
+	nv = tpm_nv_of(c, 1);
 	if (nv == NULL)
 		return TPM_RC_FAILURE;
 	rc = write_access(nv, c->h[0]);
@@ -539,11 +539,11 @@ TPM_HANDLER(NV_ReadLock)
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	nv = nv_of(c, 1);
+	nv = tpm_nv_of(c, 1);
 	if (nv == NULL)
 		return TPM_RC_FAILURE;
 	/* An unwritten index may be read-locked; a locked one stays locked. */
-	rc = read_access(nv, c->h[0]);
+	rc = tpm_nv_read_access(nv, c->h[0]);
 	if (rc == TPM_RC_NV_LOCKED)
 		return TPM_RC_SUCCESS;
 	if (rc != TPM_RC_SUCCESS && rc != TPM_RC_NV_UNINITIALIZED)

@@ -34,6 +34,20 @@ TPM_HANDLER(ContextSave);
 TPM_HANDLER(ContextLoad);
 /* persistent.c */
 TPM_HANDLER(EvictControl);
+/* policy.c */
+TPM_HANDLER(PolicyRestart);
+TPM_HANDLER(PolicyGetDigest);
+TPM_HANDLER(PolicyAuthValue);
+TPM_HANDLER(PolicyPassword);
+TPM_HANDLER(PolicyCommandCode);
+TPM_HANDLER(PolicyCpHash);
+TPM_HANDLER(PolicyNameHash);
+TPM_HANDLER(PolicyPCR);
+TPM_HANDLER(PolicyOR);
+TPM_HANDLER(PolicySecret);
+TPM_HANDLER(PolicyNV);
+TPM_HANDLER(PolicyCounterTimer);
+TPM_HANDLER(PolicyAuthorizeNV);
 
 /* cmd_capability.c */
 TPM_HANDLER(GetCapability);

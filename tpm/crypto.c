@@ -306,3 +306,36 @@ bool tpm_aes_cfb(const uint8_t *key, unsigned bits, uint8_t iv[16], bool encrypt
 	mbedtls_aes_free(&aes);
 	return err == 0;
 }
+
+bool tpm_kdfe(uint16_t alg, const void *z, size_t z_len, const char *label, const void *u,
+	      size_t u_len, const void *v, size_t v_len, uint32_t bits, uint8_t *out)
+{
+	unsigned dsize = tpm_hash_size(alg);
+	size_t bytes = ((size_t)bits + 7) / 8;
+	uint8_t block[TPM_MAX_DIGEST];
+	uint8_t be[4];
+	size_t done = 0;
+
+	if (dsize == 0 || bits == 0)
+		return false;
+	for (uint32_t counter = 1; done < bytes; counter++) {
+		struct tpm_hash_ctx h;
+		size_t n = bytes - done < dsize ? bytes - done : dsize;
+
+		(void)tpm_hash_start(&h, alg);
+		tpm_be32(be, counter);
+		tpm_hash_update(&h, be, 4);
+		tpm_hash_update(&h, z, z_len);
+		/* As in KDFa, the label includes its terminating zero octet. */
+		tpm_hash_update(&h, label, strlen(label) + 1);
+		tpm_hash_update(&h, u, u_len);
+		tpm_hash_update(&h, v, v_len);
+		tpm_hash_finish(&h, block);
+		memcpy(out + done, block, n);
+		done += n;
+	}
+	if (bits % 8 != 0)
+		out[0] &= (uint8_t)((1u << (bits % 8)) - 1);
+	tpm_wipe(block, sizeof(block));
+	return true;
+}

@@ -55,6 +55,13 @@ bool tpm_kdfa(uint16_t alg, const void *key, size_t key_len, const char *label, 
 	      size_t u_len, const void *ctx_v, size_t v_len, uint32_t bits, uint8_t *out);
 
 /*
+ * KDFe (Part 1, 11.4.10.3, SP 800-56A concatenation KDF): Hash(counter || Z || label || U || V)
+ * blocks, the label with its terminating zero. For ECDH salts and seeds (label "SECRET").
+ */
+bool tpm_kdfe(uint16_t alg, const void *z, size_t z_len, const char *label, const void *u,
+	      size_t u_len, const void *v, size_t v_len, uint32_t bits, uint8_t *out);
+
+/*
  * mbedTLS allocates (big numbers, EC points and groups) through mbedtls_calloc/mbedtls_free,
  * which copra_mbedtls_config.h leaves to be set at run time (MBEDTLS_PLATFORM_MEMORY), and that
  * setting is one per program. The engine owns it: tpm_crypto_use_allocator(plat), called at the

@@ -29,6 +29,7 @@ struct auth_slot {
 	uint32_t entity; /* the handle this session authorizes, 0 when none */
 	uint16_t auth_size;
 	uint8_t auth[TPM_MAX_AUTH];
+	bool include_auth; /* the authValue enters the HMAC and encryption keys */
 };
 
 struct exec {
@@ -41,6 +42,7 @@ struct exec {
 	struct auth_slot sess[MAX_SESSIONS_PER_CMD];
 	const uint8_t *cp; /* parameter area */
 	size_t cp_len;
+	int dec, enc; /* the sessions that decrypt the command / encrypt the response, or -1 */
 };
 
 static size_t error_response(uint8_t *rsp, tpm_rc rc)
@@ -166,8 +168,9 @@ static uint16_t handle_kind(uint32_t h)
 	case TPM_HT_NV_INDEX:
 		return TPM_HK_NV;
 	case TPM_HT_HMAC_SESSION:
-	case TPM_HT_POLICY_SESSION:
 		return TPM_HK_SESSION;
+	case TPM_HT_POLICY_SESSION:
+		return TPM_HK_POLICY;
 	case TPM_HT_TRANSIENT:
 		return TPM_HK_TRANSIENT;
 	case TPM_HT_PERSISTENT:
@@ -213,6 +216,7 @@ static tpm_rc check_handle(struct tpm *t, uint32_t h, uint16_t kinds, unsigned n
 		return TPM_RC_SUCCESS;
 	}
 	case TPM_HK_SESSION:
+	case TPM_HK_POLICY:
 		if (tpm_session_find(t, h) == NULL)
 			return TPM_RC_REFERENCE_H0 + n - 1;
 		return TPM_RC_SUCCESS;
@@ -424,6 +428,100 @@ static bool cp_hash(struct exec *e, uint16_t alg, uint8_t *out)
 	return true;
 }
 
+/* nameHash = H(names of every handle) (Part 3, PolicyNameHash). */
+static bool name_hash(struct exec *e, uint16_t alg, uint8_t *out)
+{
+	struct tpm_hash_ctx h;
+	uint8_t name[2 + TPM_MAX_DIGEST];
+	uint16_t name_size = 0;
+
+	if (!tpm_hash_start(&h, alg))
+		return false;
+	for (unsigned i = 0; i < e->d->nhandles; i++) {
+		if (!tpm_entity_name(e->t, e->h[i], name, &name_size)) {
+			tpm_wipe(&h, sizeof(h));
+			return false;
+		}
+		tpm_hash_update(&h, name, name_size);
+	}
+	tpm_hash_finish(&h, out);
+	return true;
+}
+
+/* The authPolicy of an entity (empty when it has none, or one of another hash than alg). */
+static void entity_policy(struct tpm *t, uint32_t h, uint16_t alg, const uint8_t **p, uint16_t *n)
+{
+	const struct tpm_hier_auth *ha = tpm_hier(t, h);
+
+	*p = NULL;
+	*n = 0;
+	if (ha != NULL) {
+		if (ha->policy_alg == alg) {
+			*p = ha->policy;
+			*n = ha->policy_size;
+		}
+	} else if ((h >> TPM_HR_SHIFT) == TPM_HT_NV_INDEX) {
+		const struct tpm_nv_index *nv = tpm_nv_find(t, h);
+
+		if (nv != NULL && nv->name_alg == alg) {
+			*p = nv->policy;
+			*n = nv->policy_size;
+		}
+	} else if (tpm_is_object_handle(h)) {
+		const struct tpm_key *k = tpm_object_key(t, h);
+
+		if (k != NULL && k->pub.name_alg == alg) {
+			*p = k->pub.policy;
+			*n = k->pub.policy_size;
+		}
+	}
+}
+
+/*
+ * nonceTPMdecrypt || nonceTPMencrypt (Part 1, 19.6.5): the first session's HMAC covers the
+ * nonceTPM of the session that decrypts and of the one that encrypts, when they are other
+ * sessions (the encrypting one once, if it also decrypts), so that no one can strip their
+ * attributes on the way.
+ */
+static size_t encryption_nonces(const struct exec *e, uint8_t *out)
+{
+	size_t n = 0;
+
+	if (e->dec > 0) {
+		const struct tpm_session *s = e->sess[e->dec].s;
+
+		memcpy(out, s->nonce_tpm, s->nonce_size);
+		n += s->nonce_size;
+	}
+	if (e->enc > 0 && e->enc != e->dec) {
+		const struct tpm_session *s = e->sess[e->enc].s;
+
+		memcpy(out + n, s->nonce_tpm, s->nonce_size);
+		n += s->nonce_size;
+	}
+	return n;
+}
+
+/* A policy session's deferred checks against this command (policy.c, tpm_policy_check). */
+static tpm_rc check_policy(struct exec *e, const struct auth_slot *a, uint32_t h, unsigned n)
+{
+	const struct tpm_session *s = a->s;
+	uint8_t cph[TPM_MAX_DIGEST] = {0};
+	uint8_t nh[TPM_MAX_DIGEST] = {0};
+	const uint8_t *policy;
+	uint16_t policy_size;
+	tpm_rc rc;
+
+	entity_policy(e->t, h, s->hash_alg, &policy, &policy_size);
+	if (((s->policy_flags & TPM_POLICY_CPHASH) && !cp_hash(e, s->hash_alg, cph)) ||
+	    ((s->policy_flags & TPM_POLICY_NAMEHASH) && !name_hash(e, s->hash_alg, nh)))
+		return TPM_RC_FAILURE;
+	rc = tpm_policy_check(e->t, s, e->cc, policy, policy_size, cph, nh);
+	if (rc == TPM_RC_SUCCESS || rc == TPM_RC_PCR_CHANGED)
+		return rc;
+	return TPM_RCS(rc, n);
+}
+
 /*
  * Authorize handle i with session i (the reference's CheckAuthSession). Order: lockout, session
  * type, availability of the authValue, then the password or HMAC itself. Not inlined: with its
@@ -437,45 +535,62 @@ static __attribute__((noinline)) tpm_rc check_one_auth(struct exec *e, unsigned 
 	uint8_t ht = (uint8_t)(h >> TPM_HR_SHIFT);
 	uint8_t role = e->d->auth_role[i];
 	unsigned n = i + 1;
+	bool policy = a->s != NULL && a->s->type != TPM_SE_HMAC;
+	bool uses_auth = !policy ||
+			 (a->s->policy_flags & (TPM_POLICY_AUTH_VALUE | TPM_POLICY_PASSWORD)) != 0;
 	uint8_t cph[TPM_MAX_DIGEST];
+	uint8_t extra[2 * TPM_MAX_NONCE];
+	size_t extra_len;
+	tpm_rc rc;
 
 	a->entity = h;
 	/*
 	 * The reference checks the lockout only when the authValue is used, i.e. unless the session
 	 * is bound to h; but a session bound to a DA-protected h is DA-bound and was checked in
-	 * check_session, so checking every DA-protected h gives the same answers.
+	 * check_session, so checking every DA-protected h gives the same answers. A policy that
+	 * does not use the authValue is not subject to the lockout.
 	 */
-	if (!da_exempt(t, h) && check_locked_out(t, h == TPM_RH_LOCKOUT) != TPM_RC_SUCCESS)
+	if (uses_auth && !da_exempt(t, h) &&
+	    check_locked_out(t, h == TPM_RH_LOCKOUT) != TPM_RC_SUCCESS)
 		return TPM_RC_LOCKOUT;
-	/* ADMIN (except for objects without adminWithPolicy) and DUP need a policy. */
-	if (role == TPM_AUTH_DUP || (role == TPM_AUTH_ADMIN && !tpm_is_object_handle(h)))
-		return TPM_RC_AUTH_TYPE;
-	if (tpm_is_object_handle(h)) {
-		const struct tpm_key *k = tpm_object_key(t, h);
-
-		/* Part 2, 8.3: adminWithPolicy demands a policy for ADMIN, a clear userWithAuth
-		 * for USER (sequences act as userWithAuth SET, adminWithPolicy CLEAR). */
-		if (k != NULL && role == TPM_AUTH_ADMIN &&
-		    (k->pub.attrs & TPMA_OBJECT_ADMINWITHPOLICY))
+	if (!policy) {
+		/* ADMIN (except for objects without adminWithPolicy) and DUP need a policy. */
+		if (role == TPM_AUTH_DUP || (role == TPM_AUTH_ADMIN && !tpm_is_object_handle(h)))
 			return TPM_RC_AUTH_TYPE;
-		if (k != NULL && role == TPM_AUTH_USER &&
-		    !(k->pub.attrs & TPMA_OBJECT_USERWITHAUTH))
-			return TPM_RC_AUTH_UNAVAILABLE;
-	}
-	if (ht == TPM_HT_NV_INDEX) {
-		const struct tpm_nv_index *nv = tpm_nv_find(t, h);
+		if (tpm_is_object_handle(h)) {
+			const struct tpm_key *k = tpm_object_key(t, h);
 
-		/* AUTHREAD/AUTHWRITE decide whether the index's authValue may be used. */
-		if (nv == NULL)
-			return TPM_RCH(TPM_RC_HANDLE, n);
-		if (!tpm_nv_auth_value_allowed(nv, e->cc))
-			return TPM_RC_AUTH_UNAVAILABLE;
+			/* Part 2, 8.3: adminWithPolicy demands a policy for ADMIN, a clear
+			 * userWithAuth for USER (sequences act as userWithAuth SET,
+			 * adminWithPolicy CLEAR). */
+			if (k != NULL && role == TPM_AUTH_ADMIN &&
+			    (k->pub.attrs & TPMA_OBJECT_ADMINWITHPOLICY))
+				return TPM_RC_AUTH_TYPE;
+			if (k != NULL && role == TPM_AUTH_USER &&
+			    !(k->pub.attrs & TPMA_OBJECT_USERWITHAUTH))
+				return TPM_RC_AUTH_UNAVAILABLE;
+		}
+		if (ht == TPM_HT_NV_INDEX) {
+			const struct tpm_nv_index *nv = tpm_nv_find(t, h);
+
+			/* AUTHREAD/AUTHWRITE decide whether the index's authValue may be used. */
+			if (nv == NULL)
+				return TPM_RCH(TPM_RC_HANDLE, n);
+			if (!tpm_nv_auth_value_allowed(nv, e->cc))
+				return TPM_RC_AUTH_UNAVAILABLE;
+		}
 	}
 	if (!tpm_entity_auth(t, h, a->auth, &a->auth_size))
 		return TPM_RCH(TPM_RC_HANDLE, n);
+	if (policy) {
+		rc = check_policy(e, a, h, n);
+		if (rc != TPM_RC_SUCCESS)
+			return rc;
+	}
 
-	if (a->s == NULL) {
-		/* Password: the HMAC field carries the authValue itself (Part 1, 19.6.3). */
+	if (a->s == NULL || (policy && (a->s->policy_flags & TPM_POLICY_PASSWORD))) {
+		/* Password (or PolicyPassword): the HMAC field carries the authValue itself (Part 1,
+		 * 19.6.3). */
 		uint16_t m = a->hmac_size;
 
 		while (m > 0 && a->hmac[m - 1] == 0)
@@ -484,17 +599,20 @@ static __attribute__((noinline)) tpm_rc check_one_auth(struct exec *e, unsigned 
 			return auth_failed(t, h, a->s, n);
 		return TPM_RC_SUCCESS;
 	}
+	a->include_auth = tpm_session_uses_auth(t, a->s, h, a->auth, a->auth_size);
 	/*
-	 * An empty HMAC key (no sessionKey, empty authValue; bound or not, since a bound session's
-	 * sessionKey is empty only when the bind authValue was) admits an empty HMAC (the reference's
-	 * ComputeCommandHMAC); the response HMAC is then empty too.
+	 * An empty HMAC key (no sessionKey, no authValue in the key) admits an empty HMAC (the
+	 * reference's ComputeCommandHMAC); the response HMAC is then empty too.
 	 */
-	if (a->hmac_size == 0 && a->s->session_key_size == 0 && a->auth_size == 0)
+	if (a->hmac_size == 0 && a->s->session_key_size == 0 &&
+	    (!a->include_auth || a->auth_size == 0))
 		return TPM_RC_SUCCESS;
 	if (!cp_hash(e, a->s->hash_alg, cph))
 		return TPM_RC_FAILURE;
-	if (!tpm_session_check_hmac(t, a->s, h, a->auth, a->auth_size, cph, a->nonce, a->nonce_size,
-				    a->attrs, a->hmac, a->hmac_size))
+	extra_len = i == 0 ? encryption_nonces(e, extra) : 0;
+	if (!tpm_session_check_hmac(a->s, a->include_auth, a->auth, a->auth_size, cph, a->nonce,
+				    a->nonce_size, extra, extra_len, a->attrs, a->hmac,
+				    a->hmac_size))
 		return auth_failed(t, h, a->s, n);
 	return TPM_RC_SUCCESS;
 }
@@ -502,7 +620,7 @@ static __attribute__((noinline)) tpm_rc check_one_auth(struct exec *e, unsigned 
 /*
  * Session i after the whole area was parsed (the reference's ParseSessionBuffer loop): a password
  * session must authorize a handle; a DA-bound session is refused during its lockout; a session
- * beyond the handles needing authorization must audit or encrypt, which no session can yet.
+ * beyond the handles needing authorization must encrypt or decrypt (audit is not offered).
  */
 static tpm_rc check_session(struct exec *e, unsigned i)
 {
@@ -516,6 +634,8 @@ static tpm_rc check_session(struct exec *e, unsigned i)
 		return TPM_RC_LOCKOUT;
 	if (i < e->d->nauth)
 		return check_one_auth(e, i);
+	if (a->attrs & (TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT))
+		return TPM_RC_SUCCESS;
 	return TPM_RCS(TPM_RC_ATTRIBUTES, n);
 }
 
@@ -577,9 +697,23 @@ static tpm_rc parse_one_session(struct exec *e, struct tpm_rd *ar, struct auth_s
 	for (unsigned j = 0; j < e->nsess; j++)
 		if (e->sess[j].handle == a->handle)
 			return TPM_RCS(TPM_RC_HANDLE, n);
-	/* Parameter encryption (sessions have no symmetric algorithm yet) and audit: TPM part 2. */
-	if (a->attrs & (TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT))
+	/*
+	 * Parameter encryption (Part 1, 21): a session with a symmetric definition, one session
+	 * each way, and only where the first parameter is a TPM2B. Audit is not offered.
+	 */
+	if ((a->attrs & (TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT)) &&
+	    a->s->sym_alg == TPM_ALG_NULL)
 		return TPM_RCS(TPM_RC_SYMMETRIC, n);
+	if (a->attrs & TPMA_SESSION_DECRYPT) {
+		if (e->dec >= 0 || !tpm_cc_decrypts(e->cc))
+			return TPM_RCS(TPM_RC_ATTRIBUTES, n);
+		e->dec = (int)(n - 1);
+	}
+	if (a->attrs & TPMA_SESSION_ENCRYPT) {
+		if (e->enc >= 0 || !tpm_cc_encrypts(e->cc))
+			return TPM_RCS(TPM_RC_ATTRIBUTES, n);
+		e->enc = (int)(n - 1);
+	}
 	if (a->attrs & TPMA_SESSION_AUDIT)
 		return TPM_RCS(TPM_RC_ATTRIBUTES, n);
 	return TPM_RC_SUCCESS;
@@ -625,16 +759,77 @@ static tpm_rc parse_sessions(struct exec *e, struct tpm_rd *r)
 	return TPM_RC_SUCCESS;
 }
 
-/* ---- response authorization ------------------------------------------------------------ */
+/* ---- parameter encryption and response authorization ------------------------------- */
 
 /*
- * Per session: the new nonceTPM, the attributes and the HMAC (Part 1, 18.8 and 19.6). A password
- * session answers with continueSession set whatever was sent (as the reference does).
+ * Encrypt or decrypt the first parameter (a TPM2B: size, then buffer) in place with session i.
+ * Command: nonceCaller is newer; response: the new nonceTPM is. TPM_RC_SIZE when the size field
+ * claims more than the parameters hold.
  */
-static bool build_response_auth(struct exec *e, struct tpm_wr *w, const uint8_t *rp, size_t rp_len)
+static tpm_rc crypt_first_param(struct exec *e, unsigned i, bool command, uint8_t *p, size_t len)
+{
+	struct auth_slot *a = &e->sess[i];
+	const struct tpm_session *s = a->s;
+	uint8_t value[TPM_SESSION_VALUE_MAX];
+	size_t vn;
+	size_t n;
+	bool ok;
+
+	if (len < 2)
+		return TPM_RC_SUCCESS; /* nothing sent: nothing to hide */
+	n = tpm_ld16(p);
+	if (n > len - 2)
+		return TPM_RCS(TPM_RC_SIZE, i + 1);
+	vn = tpm_session_value(s, a->include_auth, a->auth, a->auth_size, value);
+	if (command)
+		ok = tpm_session_crypt(s, value, vn, a->nonce, a->nonce_size, s->nonce_tpm,
+				       s->nonce_size, false, p + 2, n, e->t->scratch);
+	else
+		ok = tpm_session_crypt(s, value, vn, s->nonce_tpm, s->nonce_size, a->nonce,
+				       a->nonce_size, true, p + 2, n, e->t->scratch);
+	tpm_wipe(value, sizeof(value));
+	if (!ok) {
+		tpm_fail(e->t, "parameter encryption failed");
+		return TPM_RC_FAILURE;
+	}
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * After the command: every session's authValue as it is now (HierarchyChangeAuth may have
+ * changed it, or the entity be gone), whether it enters the keys, and a new nonceTPM. Bound or
+ * not is decided again with the new authValue: a session bound to the entity whose authValue
+ * changed is no longer bound to it, so the new authValue enters the key. That is what tpm2-tss
+ * ESAPI computes (iesys_compute_session_value after HierarchyChangeAuth); the reference keeps
+ * the command's decision (key = sessionKey).
+ */
+static bool prepare_response_sessions(struct exec *e)
 {
 	struct tpm *t = e->t;
 
+	for (unsigned i = 0; i < e->nsess; i++) {
+		struct auth_slot *a = &e->sess[i];
+
+		if (a->s == NULL)
+			continue;
+		if (a->entity != 0) {
+			(void)tpm_entity_auth(t, a->entity, a->auth, &a->auth_size);
+			a->include_auth =
+				tpm_session_uses_auth(t, a->s, a->entity, a->auth, a->auth_size);
+		}
+		if (!tpm_session_roll_nonce(t, a->s))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Per session: the new nonceTPM, the attributes and the HMAC (Part 1, 18.8 and 19.6). A password
+ * session answers with continueSession set whatever was sent (as the reference does); so does
+ * PolicyPassword's empty HMAC.
+ */
+static void build_response_auth(struct exec *e, struct tpm_wr *w, const uint8_t *rp, size_t rp_len)
+{
 	for (unsigned i = 0; i < e->nsess; i++) {
 		struct auth_slot *a = &e->sess[i];
 		uint8_t hmac[TPM_MAX_DIGEST] = {0};
@@ -646,29 +841,21 @@ static bool build_response_auth(struct exec *e, struct tpm_wr *w, const uint8_t 
 			tpm_put_u16(w, 0);
 			continue;
 		}
-		/*
-		 * The entity may have a new authValue now (HierarchyChangeAuth) or be gone. Bound or
-		 * not is decided again with the new authValue: a session bound to the entity whose
-		 * authValue changed is no longer bound to it, so the new authValue enters the key.
-		 * That is what tpm2-tss ESAPI computes (iesys_compute_session_value after
-		 * HierarchyChangeAuth); the reference keeps the command's decision (key = sessionKey).
-		 */
-		(void)tpm_entity_auth(t, a->entity, a->auth, &a->auth_size);
-		if (!tpm_session_roll_nonce(t, a->s))
-			return false;
 		hsize = tpm_hash_size(a->s->hash_alg);
-		if (a->hmac_size == 0 && a->s->session_key_size == 0 && a->auth_size == 0)
+		if ((a->hmac_size == 0 && a->s->session_key_size == 0 &&
+		     (!a->include_auth || a->auth_size == 0)) ||
+		    (a->s->type != TPM_SE_HMAC && (a->s->policy_flags & TPM_POLICY_PASSWORD) &&
+		     a->entity != 0))
 			hsize = 0;
 		else
-			tpm_session_response_hmac(t, a->s, a->entity, a->auth, a->auth_size, e->cc,
-						  rp, rp_len, a->nonce, a->nonce_size, a->attrs,
-						  hmac);
+			tpm_session_response_hmac(a->s, a->include_auth, a->auth, a->auth_size,
+						  e->cc, rp, rp_len, a->nonce, a->nonce_size,
+						  a->attrs, hmac);
 		tpm_put_2b(w, a->s->nonce_tpm, a->s->nonce_size);
 		tpm_put_u8(w, a->attrs);
 		tpm_put_2b(w, hmac, hsize);
 		tpm_wipe(hmac, sizeof(hmac));
 	}
-	return true;
 }
 
 /* ---- the command ----------------------------------------------------------------------- */
@@ -725,6 +912,14 @@ static tpm_rc execute(struct exec *e, uint8_t locality, const uint8_t *cmd, size
 		if (rc != TPM_RC_SUCCESS)
 			return rc;
 	}
+	/* Authorized over the parameters as sent; the handler sees them decrypted (a copy). */
+	if (e->dec >= 0) {
+		memcpy(t->params, e->cp, e->cp_len);
+		rc = crypt_first_param(e, (unsigned)e->dec, true, t->params, e->cp_len);
+		if (rc != TPM_RC_SUCCESS)
+			return rc;
+		e->cp = t->params;
+	}
 
 	/* Response layout: header, [handle], [parameterSize], parameters, [sessions]. */
 	size_t off_h = HDR_SIZE;
@@ -768,17 +963,36 @@ static tpm_rc execute(struct exec *e, uint8_t locality, const uint8_t *cmd, size
 	if (e->tag == TPM_ST_SESSIONS)
 		tpm_put_u32(&w, (uint32_t)wp.len);
 	w.len += wp.len;
-	if (e->tag == TPM_ST_SESSIONS && !build_response_auth(e, &w, rsp + off_p, wp.len))
-		return TPM_RC_FAILURE;
+	if (e->tag == TPM_ST_SESSIONS) {
+		if (!prepare_response_sessions(e))
+			return TPM_RC_FAILURE;
+		if (e->enc >= 0) {
+			rc = crypt_first_param(e, (unsigned)e->enc, false, rsp + off_p, wp.len);
+			if (rc != TPM_RC_SUCCESS)
+				return rc;
+		}
+		build_response_auth(e, &w, rsp + off_p, wp.len);
+	}
 	if (w.overflow) {
 		tpm_fail(t, "response authorization does not fit");
 		return TPM_RC_FAILURE;
 	}
 	tpm_patch_u32(&w, 2, (uint32_t)w.len);
-	/* Sessions without continueSession end with a successful command (Part 1, 19.6.2). */
-	for (unsigned i = 0; i < e->nsess; i++)
-		if (e->sess[i].s != NULL && !(e->sess[i].attrs & TPMA_SESSION_CONTINUESESSION))
-			tpm_session_free(e->sess[i].s);
+	/*
+	 * Sessions without continueSession end with a successful command (Part 1, 19.6.2); a
+	 * policy session that authorized and continues starts over (the reference resets its
+	 * policy data after every use).
+	 */
+	for (unsigned i = 0; i < e->nsess; i++) {
+		struct tpm_session *s = e->sess[i].s;
+
+		if (s == NULL)
+			continue;
+		if (!(e->sess[i].attrs & TPMA_SESSION_CONTINUESESSION))
+			tpm_session_free(s);
+		else if (s->type != TPM_SE_HMAC && i < e->d->nauth)
+			tpm_policy_reset(s);
+	}
 	*rsp_len = w.len;
 	return TPM_RC_SUCCESS;
 }
@@ -796,6 +1010,8 @@ size_t tpm_execute(struct tpm *t, uint8_t locality, const uint8_t *cmd, size_t c
 		return error_response(rsp, TPM_RC_FAILURE);
 	memset(&e, 0, sizeof(e));
 	e.t = t;
+	e.dec = -1;
+	e.enc = -1;
 	tpm_crypto_use_allocator(&t->plat);
 	rc = execute(&e, locality, cmd, cmd_len, rsp, &len);
 	if (rc != TPM_RC_SUCCESS) {

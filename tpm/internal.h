@@ -81,6 +81,26 @@ struct tpm_session {
 	uint8_t bind_name[2 + TPM_MAX_DIGEST];
 	uint16_t bind_auth_size;
 	uint8_t bind_auth[TPM_MAX_AUTH];
+	/* parameter encryption (TPMT_SYM_DEF): TPM_ALG_NULL, AES (bits, CFB) or XOR (bits: hash) */
+	uint16_t sym_alg, sym_bits;
+	/* policy and trial sessions (policy.c): the policy so far and what it still demands */
+	uint8_t policy_digest[TPM_MAX_DIGEST];
+	uint16_t policy_flags;	     /* TPM_POLICY_* */
+	uint32_t policy_cc;	     /* TPM_POLICY_CC: the only command it may authorize */
+	uint32_t policy_pcr_counter; /* TPM_POLICY_PCR: pcrUpdateCounter when PolicyPCR ran */
+	uint8_t policy_cp_hash[TPM_MAX_DIGEST]; /* TPM_POLICY_CPHASH / _NAMEHASH */
+	uint64_t policy_timeout_ms;		/* TPM_POLICY_TIMEOUT: Clock limit */
+	uint64_t start_ms;			/* Clock at StartAuthSession (expirations) */
+};
+
+enum {
+	TPM_POLICY_AUTH_VALUE = 1u << 0, /* PolicyAuthValue: HMAC keyed with the authValue */
+	TPM_POLICY_PASSWORD = 1u << 1,	 /* PolicyPassword: the authValue in the clear */
+	TPM_POLICY_CC = 1u << 2,
+	TPM_POLICY_PCR = 1u << 3,
+	TPM_POLICY_CPHASH = 1u << 4,
+	TPM_POLICY_NAMEHASH = 1u << 5,
+	TPM_POLICY_TIMEOUT = 1u << 6,
 };
 
 enum tpm_object_kind {
@@ -270,6 +290,8 @@ struct tpm {
 	bool nv_global_write_locked;
 	/* scratch space for handlers (kernel frames must stay small: no big locals) */
 	uint8_t scratch[TPM_MAX_COMMAND_SIZE];
+	/* the command parameters, decrypted when a session decrypts them (engine.c) */
+	uint8_t params[TPM_MAX_COMMAND_SIZE];
 };
 
 /* ---- PCR banks -------------------------------------------------------------------------- */
@@ -359,7 +381,7 @@ typedef tpm_rc (*tpm_handler)(struct tpm_cmd *c);
 enum {
 	TPM_HK_PCR = 1u << 0,
 	TPM_HK_NV = 1u << 1,
-	TPM_HK_SESSION = 1u << 2,   /* HMAC or policy session */
+	TPM_HK_SESSION = 1u << 2,   /* HMAC session */
 	TPM_HK_TRANSIENT = 1u << 3, /* a loaded object */
 	TPM_HK_PERSISTENT = 1u << 4,
 	TPM_HK_OWNER = 1u << 5,
@@ -368,6 +390,7 @@ enum {
 	TPM_HK_LOCKOUT = 1u << 8,
 	TPM_HK_NULL = 1u << 9,
 	TPM_HK_PLATFORM_NV = 1u << 10,
+	TPM_HK_POLICY = 1u << 11, /* a policy or trial session (TPMI_SH_POLICY) */
 };
 
 /* Authorization role of a handle (Part 3, "Authorization role" column). */
@@ -393,6 +416,10 @@ struct tpm_cc_desc {
 extern const struct tpm_cc_desc tpm_cc_table[];
 extern const unsigned tpm_cc_count;
 const struct tpm_cc_desc *tpm_cc_find(uint32_t cc);
+/* Is the command's first parameter / the response's first parameter a TPM2B, which a session
+ * may decrypt / encrypt (Part 1, 21; the reference's command attributes)? */
+bool tpm_cc_decrypts(uint32_t cc);
+bool tpm_cc_encrypts(uint32_t cc);
 /* The TPMA_CC word GetCapability(COMMANDS) reports. */
 uint32_t tpm_cc_attrs(const struct tpm_cc_desc *d);
 
@@ -457,6 +484,11 @@ void tpm_nv_marshal_public(const struct tpm_nv_index *nv, struct tpm_wr *w);
 bool tpm_nv_accessible(const struct tpm *t, const struct tpm_nv_index *nv);
 /* May cc be authorized with the index's authValue (AUTHREAD / AUTHWRITE)? */
 bool tpm_nv_auth_value_allowed(const struct tpm_nv_index *nv, uint32_t cc);
+
+/* cmd_nv.c: NvReadAccessChecks (lock, the authorizing handle's right, WRITTEN), and the index
+ * behind handle i of a command with its data inside the arena (NULL after tpm_fail()). */
+tpm_rc tpm_nv_read_access(const struct tpm_nv_index *nv, uint32_t auth_h);
+struct tpm_nv_index *tpm_nv_of(struct tpm_cmd *c, unsigned i);
 
 /* ---- startup hooks other files implement --------------------------------------------- */
 void tpm_pcr_startup(struct tpm *t, bool restore_saved); /* pcr.c */

@@ -106,6 +106,20 @@ tpm_rc tpm_private_unwrap(const struct tpm_key *parent, const uint8_t *priv, uin
  * H(seedValue || key)); TPM_RC_BINDING if not, TPM_RC_MEMORY if mbedTLS could not allocate. */
 tpm_rc tpm_key_check_binding(const struct tpm_key *k);
 
+/* ---- secret.c: secrets encrypted to a TPM key (Part 1, 24) ---------------------------- */
+
+/*
+ * Decrypt a seed sent to key k (RSA: OAEP with the key's nameAlg and label; ECC: ECDH with a
+ * TPMS_ECC_POINT and KDFe): TPM_RC_VALUE (RSA: wrong size or padding), TPM_RC_ECC_POINT (not a
+ * point on the key's curve), TPM_RC_KEY (another key type), TPM_RC_MEMORY. seed: a nameAlg
+ * digest. Codes carry no parameter number.
+ */
+tpm_rc tpm_secret_decrypt(struct tpm *t, const struct tpm_key *k, const char *label,
+			  const uint8_t *in, uint16_t in_size, uint8_t *seed, uint16_t *seed_size);
+struct mbedtls_rsa_context;
+/* The mbedTLS private key of an RSA key object (initialized by the caller); mbedTLS error. */
+int tpm_rsa_private(const struct tpm_key *k, struct mbedtls_rsa_context *rsa);
+
 /* ---- object_codec.c: Copra's serialization of a key object (NV, contexts) -------------- */
 void tpm_object_put(struct tpm_wr *w, const struct tpm_object *o);
 /* false for anything that would not decode as a command's input does. */

@@ -98,11 +98,12 @@ class Server:
 
     live = []  # every running server, stopped at exit whatever happens
 
-    def __init__(self, tpmd, workdir, ctrl="swtpm", reference=False):
+    def __init__(self, tpmd, workdir, ctrl="swtpm", reference=False, port=None):
         self.tpmd = tpmd
         self.workdir = workdir
         self.ctrl = ctrl
         self.reference = reference
+        self.fixed_port = port  # a port pair of the caller's choice (else a free one)
         self.state = os.path.join(workdir, "tpm.state")
         self.port = None
         self.proc = None
@@ -133,7 +134,7 @@ class Server:
     def _start(self, need_init):
         if self.proc is not None:
             raise RuntimeError("server already running")
-        self.port = free_port_pair()
+        self.port = self.fixed_port or free_port_pair()
         if self.reference:
             flags = [] if need_init else ["--flags", "not-need-init,startup-clear"]
             argv = ["swtpm", "socket", "--tpm2",
@@ -172,7 +173,7 @@ class Server:
         self.stop()
         if self.reference:
             shutil.rmtree(self.swtpm_dir, ignore_errors=True)
-            self.__init__(self.tpmd, self.workdir, self.ctrl, self.reference)
+            self.__init__(self.tpmd, self.workdir, self.ctrl, self.reference, self.fixed_port)
         elif os.path.exists(self.state):
             os.rename(self.state, self.state + ".failed-%d" % self.starts)
         self.start(need_init=need_init)
@@ -413,6 +414,9 @@ RC_HANDLE_P1 = 0x18B
 RC_TYPE_H1 = 0x18A
 RC_INTEGRITY_P1 = 0x1DF
 RC_NV_DEFINED = 0x14C
+RC_POLICY_FAIL_S1 = 0x99D
+RC_PCR_CHANGED = 0x128
+RC_AUTH_UNAVAILABLE = 0x12F
 RC_INITIALIZE = 0x100
 RC_LOCKOUT = 0x921
 TPMA_NV_WRITTEN = 0x20000000
@@ -905,7 +909,7 @@ def rm(t, tool, *args, **kw):
     try:
         return t.run(tool, *args, **kw)
     finally:
-        t.flush_all()
+        run_client(["tpm2_flushcontext", "-t"], dict(t.env, TPM2TOOLS_TCTI=t.tcti))
 
 
 def c_keys(t):
@@ -978,6 +982,127 @@ def c_persistent(t):
     rm(t, "readpublic", "-c", "0x81000001", ok=False)
 
 
+def pcr_policy(pcr_values, sel_bytes):
+    """PolicyPCR's digest from a fresh session: H(0 || TPM_CC_PolicyPCR || pcrs || H(values))."""
+    return hashlib.sha256(bytes(32) + struct.pack(">I", 0x17F) + sel_bytes +
+                          hashlib.sha256(b"".join(pcr_values)).digest()).digest()
+
+
+def c_policy(t):
+    """Sealing to PCR 16 the way clevis does (createpolicy, create -L, unseal -p pcr:), refusal
+    after an extend; explicit policy sessions (policypcr, policypassword, policyor,
+    policycommandcode, policysecret); digests recomputed here."""
+    prim = t.file()
+    rm(t, "createprimary", "-C", "o", "-G", "ecc256", "-c", prim)
+    rm(t, "pcrreset", "16")
+    pol = t.file()
+    rm(t, "createpolicy", "--policy-pcr", "-l", "sha256:16", "-L", pol)
+    sel16 = struct.pack(">IHB", 1, 0x000B, 3) + bytes([0, 0, 1])
+    expect_eq(t.read(pol), pcr_policy([t.pcr("sha256", 16)], sel16), "PolicyPCR digest")
+    secret = t.file(b"a LUKS key sealed to PCR 16")
+    pub, priv, obj = t.file(), t.file(), t.file()
+    rm(t, "create", "-C", prim, "-L", pol, "-i", secret, "-u", pub, "-r", priv, "-a",
+       "fixedtpm|fixedparent|noda|adminwithpolicy")
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+    out = t.file()
+    rm(t, "unseal", "-c", obj, "-p", "pcr:sha256:16", "-o", out)
+    expect_eq(t.read(out), t.read(secret), "unseal with a PCR policy")
+    # userWithAuth is clear: the (empty) password does not do
+    rm(t, "unseal", "-c", obj, ok=False, rc=RC_AUTH_UNAVAILABLE)
+    # an explicit policy session, saved and loaded between the tools
+    sess = t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    t.run("policypcr", "-S", sess, "-l", "sha256:16")
+    rm(t, "unseal", "-c", obj, "-p", "session:" + sess, "-o", out)
+    expect_eq(t.read(out), t.read(secret), "unseal with an explicit policy session")
+    t.run("flushcontext", sess)
+    rm(t, "pcrextend", "16:sha256=" + "11" * 32)
+    rm(t, "unseal", "-c", obj, "-p", "pcr:sha256:16", ok=False, rc=RC_POLICY_FAIL_S1)
+    # a PCR changes after PolicyPCR: the session notices at use (PCR 16 is a debug PCR that
+    # does not move pcrUpdateCounter, so another one changes)
+    rm(t, "pcrreset", "16")
+    sess = t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    t.run("policypcr", "-S", sess, "-l", "sha256:16")
+    rm(t, "pcrextend", "15:sha256=" + "22" * 32)
+    rm(t, "unseal", "-c", obj, "-p", "session:" + sess, ok=False, rc=RC_PCR_CHANGED)
+    t.run("flushcontext", sess)
+    rm(t, "pcrreset", "16")
+
+    # PolicyPassword: the password in the clear inside a policy session
+    trial = t.file()
+    t.run("startauthsession", "-S", trial)
+    polpw = t.file()
+    t.run("policypassword", "-S", trial, "-L", polpw)
+    t.run("flushcontext", trial)
+    expect_eq(t.read(polpw), hashlib.sha256(bytes(32) + struct.pack(">I", 0x16B)).digest(),
+              "PolicyPassword digest (that of PolicyAuthValue)")
+    rm(t, "create", "-C", prim, "-L", polpw, "-p", "pw", "-i", secret, "-u", pub, "-r", priv,
+       "-a", "fixedtpm|fixedparent|noda|adminwithpolicy")
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+    for tool, want in (("policypassword", True), ("policyauthvalue", True)):
+        sess = t.file()
+        t.run("startauthsession", "--policy-session", "-S", sess)
+        t.run(tool, "-S", sess)
+        rm(t, "unseal", "-c", obj, "-p", "session:%s+pw" % sess, "-o", out)
+        expect_eq(t.read(out), t.read(secret), "unseal after %s" % tool)
+        t.run("flushcontext", sess)
+    sess = t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    t.run("policypassword", "-S", sess)
+    rm(t, "unseal", "-c", obj, "-p", "session:%s+wrong" % sess, ok=False, rc=RC_BAD_AUTH_S1)
+    t.run("flushcontext", sess)
+
+    # PolicyOR of the two, and PolicyCommandCode
+    polor = t.file()
+    t.run("startauthsession", "-S", trial)
+    t.run("policyor", "-S", trial, "-L", polor, "sha256:%s,%s" % (pol, polpw))
+    t.run("flushcontext", trial)
+    expect_eq(t.read(polor), hashlib.sha256(bytes(32) + struct.pack(">I", 0x171) + t.read(pol) +
+                                            t.read(polpw)).digest(), "PolicyOR digest")
+    polcc = t.file()
+    t.run("startauthsession", "-S", trial)
+    t.run("policycommandcode", "-S", trial, "-L", polcc, "TPM2_CC_Unseal")
+    t.run("flushcontext", trial)
+    expect_eq(t.read(polcc), hashlib.sha256(bytes(32) + struct.pack(">II", 0x16C, 0x15E))
+              .digest(), "PolicyCommandCode digest")
+    # PolicySecret with the owner hierarchy: H(H(0 || cc || Name(owner)) || policyRef="")
+    polsec = t.file()
+    t.run("startauthsession", "-S", trial)
+    t.run("policysecret", "-S", trial, "-L", polsec, "-c", "o")
+    t.run("flushcontext", trial)
+    step = hashlib.sha256(bytes(32) + struct.pack(">II", 0x151, 0x40000001)).digest()
+    expect_eq(t.read(polsec), hashlib.sha256(step).digest(), "PolicySecret digest")
+    rm(t, "create", "-C", prim, "-L", polsec, "-i", secret, "-u", pub, "-r", priv, "-a",
+       "fixedtpm|fixedparent|noda|adminwithpolicy")
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+    sess = t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    t.run("policysecret", "-S", sess, "-c", "o")
+    rm(t, "unseal", "-c", obj, "-p", "session:" + sess, "-o", out)
+    expect_eq(t.read(out), t.read(secret), "unseal after PolicySecret(owner)")
+    t.run("flushcontext", sess)
+
+
+def c_hmac_sessions(t):
+    """Salted HMAC sessions (RSA and ECC salt keys) with parameter encryption both ways."""
+    for alg in ("ecc256", "rsa2048"):
+        prim = t.file()
+        rm(t, "createprimary", "-C", "o", "-G", alg, "-c", prim)
+        sess = t.file()
+        rm(t, "startauthsession", "--hmac-session", "-c", prim, "-S", sess)
+        rnd = t.file()
+        rm(t, "getrandom", "-S", sess, "-o", rnd, "32")
+        expect_eq(len(t.read(rnd)), 32, "getrandom through an encrypting session")
+        secret = t.file(b"sent encrypted, " + alg.encode())
+        pub, priv, obj, out = t.file(), t.file(), t.file(), t.file()
+        rm(t, "create", "-C", prim, "-i", secret, "-u", pub, "-r", priv, "-p", "objpw")
+        rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+        rm(t, "unseal", "-c", obj, "-p", "objpw", "-S", sess, "-o", out)
+        expect_eq(t.read(out), t.read(secret), "unseal answered encrypted (%s salt)" % alg)
+        t.run("flushcontext", sess)
+
+
 def c_object_caps(t):
     algs = t.run("getcap", "algorithms")
     for alg in ("rsa", "ecc", "keyedhash", "symcipher", "aes", "cfb", "rsassa", "oaep", "ecdsa",
@@ -1015,6 +1140,8 @@ CHECKS = [
     ("getcap algorithms/ecc-curves/commands, testparms", c_object_caps),
     ("createprimary -c, create, load, unseal, changeauth: context files", c_keys),
     ("evictcontrol, a server restart, contexts across it", c_persistent),
+    ("policy sessions: PCR sealing, password, OR, command code, secret", c_policy),
+    ("salted HMAC sessions with parameter encryption", c_hmac_sessions),
 ]
 
 

@@ -42,6 +42,7 @@ tpm-test: $(COPRA_TPMD) $(TPM_DIFF)
 	fi; \
 	$(PYTHON) tests/tpm/clients.py --tpmd $(COPRA_TPMD) $(TPM_TEST_ARGS) || fail="$$fail tpm2-tools"; \
 	$(PYTHON) tests/tpm/tss_clients.py --tpmd $(COPRA_TPMD) $(TPM_TEST_ARGS) || fail="$$fail ibm-tss"; \
+	$(PYTHON) tests/tpm/disk_unlock.py --tpmd $(COPRA_TPMD) || fail="$$fail disk-unlock"; \
 	$(MAKE) --no-print-directory tpm-diff-test || fail="$$fail tpm-diff"; \
 	$(PYTHON) tests/tpm/primary_model.py --check || fail="$$fail primary-model"; \
 	if [ -n "$$fail" ]; then echo "tpm-test: failed:$$fail"; exit 1; fi; \

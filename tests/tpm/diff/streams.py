@@ -11,6 +11,7 @@ from /usr/include/tss2/tss2_tpm2_types.h (package libtss2-dev), so no number her
 hand twice. Standard library only.
 """
 import argparse
+import hashlib
 import os
 import re
 import struct
@@ -918,11 +919,9 @@ def s_auth():
           b2(bytes(20)) + b2(b"") + u8(SE_HMAC) + u16(ALG_NULL) + u16(ALG_SHA1),
           mode="mask=16+20")
     s.cmd("StartAuthSession", [0x40000007, 0x40000007], None,
-          b2(bytes(16)) + b2(b"") + u8(SE_POLICY) + u16(ALG_NULL) + u16(ALG_SHA256), mode="rc",
-          known="no-policy-sessions")
+          b2(bytes(16)) + b2(b"") + u8(SE_POLICY) + u16(ALG_NULL) + u16(ALG_SHA256), mode="rc")
     s.cmd("StartAuthSession", [0x40000007, 0x40000007], None,
-          b2(bytes(16)) + b2(b"") + u8(SE_TRIAL) + u16(ALG_NULL) + u16(ALG_SHA256), mode="rc",
-          known="no-policy-sessions")
+          b2(bytes(16)) + b2(b"") + u8(SE_TRIAL) + u16(ALG_NULL) + u16(ALG_SHA256), mode="rc")
     s.cmd("FlushContext", params=u32(0x02000003))
     s.cmd("FlushContext", params=u32(0x03000003))
     s.cmd("FlushContext", params=u32(0x80000002))
@@ -1492,8 +1491,218 @@ def s_malformed():
     return s
 
 
+# ---- policy sessions -----------------------------------------------------------------------
+
+POLICY_PASSWORD = hashlib.sha256(bytes(32) + u32(0x16B)).digest()
+
+
+def start_session(s, stype, set, alg=ALG_SHA256, nonce_size=16):
+    s.cmd("StartAuthSession", [RH_NULL, RH_NULL], None,
+          b2(bytes(nonce_size)) + b2(b"") + u8(stype) + u16(ALG_NULL) + u16(alg),
+          mode="mask=16+%d" % nonce_size, set=set)
+
+
+def policy_auth(handle, hmac=b"", attrs=0x01):
+    """A policy session in an authorization area (the handle is fixed: both TPMs start their
+    session handles at index 0), empty nonce, the password or empty HMAC."""
+    return u32(handle) + b2(b"") + u8(attrs) + b2(hmac)
+
+
+def s_policy():
+    """Policy commands on trial and policy sessions (digests compared after each), their
+    assertions and refusals, and a policy session authorizing Unseal with PolicyPassword."""
+    s = Stream("policy")
+    s.startup()
+    s.nv_define(M_ORD, NV_RW | NV_NO_DA, 40)
+    s.nv_write(M_ORD, u16(ALG_SHA256) + bytes(32) + bytes(6))
+    trial = Handle("trial")
+    s.test("trial session digests")
+    start_session(s, SE_TRIAL, trial)
+    digest = lambda: s.cmd("PolicyGetDigest", [trial])  # noqa: E731
+    digest()
+    s.cmd("PolicyAuthValue", [trial])
+    digest()
+    s.cmd("PolicyPassword", [trial])
+    digest()
+    s.cmd("PolicyCommandCode", [trial], None, u32(CC["Unseal"]))
+    digest()
+    s.cmd("PolicyCommandCode", [trial], None, u32(CC["NV_Read"]))
+    s.cmd("PolicyCommandCode", [trial], None, u32(CC["Unseal"]))
+    digest()
+    s.cmd("PolicyPCR", [trial], None, b2(b"") + pcr_sel([(ALG_SHA256, [16])]))
+    digest()
+    s.cmd("PolicyPCR", [trial], None, b2(bytes(range(32))) + pcr_sel([(ALG_SHA256, [0, 16])]))
+    digest()
+    s.cmd("PolicyPCR", [trial], None, b2(bytes(31)) + pcr_sel([(ALG_SHA256, [16])]))
+    s.cmd("PolicyPCR", [trial], None, b2(b"") + pcr_sel([(ALG_SHA1, [1]), (ALG_SHA384, [2])]))
+    digest()
+    s.cmd("PolicyRestart", [trial])
+    digest()
+    s.cmd("PolicyOR", [trial], None, u32(2) + b2(bytes(32)) + b2(bytes([1]) * 32))
+    digest()
+    s.cmd("PolicyOR", [trial], None, u32(1) + b2(bytes(32)))
+    s.cmd("PolicyOR", [trial], None, u32(9) + b2(bytes(32)) * 9)
+    s.cmd("PolicyOR", [trial], None, u32(2) + b2(bytes(32)) + b2(bytes(20)))
+    s.cmd("PolicyCpHash", [trial], None, b2(bytes([7]) * 32))
+    digest()
+    s.cmd("PolicyCpHash", [trial], None, b2(bytes([7]) * 32))
+    s.cmd("PolicyCpHash", [trial], None, b2(bytes([8]) * 32))
+    s.cmd("PolicyNameHash", [trial], None, b2(bytes([7]) * 32))
+    s.cmd("PolicyCpHash", [trial], None, b2(bytes(20)))
+    s.cmd("PolicyRestart", [trial])
+    s.cmd("PolicyNameHash", [trial], None, b2(bytes([9]) * 32))
+    digest()
+    s.cmd("PolicyRestart", [trial])
+    s.cmd("PolicyCounterTimer", [trial], None, b2(u32(1)) + u16(8) + u16(0))
+    digest()
+    s.cmd("PolicyCounterTimer", [trial], None, b2(u32(1)) + u16(8) + u16(12))
+    s.cmd("PolicyNV", [RH_OWNER, M_ORD, trial], [pw()], b2(bytes(4)) + u16(2) + u16(0))
+    digest()
+    s.cmd("PolicySecret", [RH_OWNER, trial], [pw()], b2(b"") + b2(b"") + b2(b"ref") + u32(0))
+    digest()
+    s.cmd("PolicySecret", [RH_OWNER, trial], [pw()], b2(b"") + b2(bytes(31)) + b2(b"") + u32(0))
+    s.cmd("PolicyAuthorizeNV", [RH_OWNER, M_ORD, trial], [pw()])
+    digest()
+    s.cmd("PolicyGetDigest", [RH_OWNER])
+    s.cmd("FlushContext", params=[trial])
+
+    s.test("policy session assertions")
+    pol = Handle("pol")
+    start_session(s, SE_POLICY, pol)
+    s.cmd("PolicyPCR", [pol], None, b2(bytes(32)) + pcr_sel([(ALG_SHA256, [16])]))
+    s.cmd("PolicyPCR", [pol], None, b2(b"") + pcr_sel([(ALG_SHA256, [16])]))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("PolicyOR", [pol], None, u32(2) + b2(bytes(32)) + b2(bytes([1]) * 32))
+    s.cmd("PolicyNV", [RH_OWNER, M_ORD, pol], [pw()], b2(bytes(4)) + u16(2) + u16(0))
+    s.cmd("PolicyNV", [RH_OWNER, M_ORD, pol], [pw()], b2(bytes([1])) + u16(2) + u16(0))
+    s.cmd("PolicyNV", [RH_OWNER, M_ORD, pol], [pw()], b2(bytes([1])) + u16(2) + u16(1))
+    s.cmd("PolicyNV", [RH_OWNER, M_ORD, pol], [pw()], b2(bytes(4)) + u16(38) + u16(0))
+    s.cmd("PolicyNV", [RH_OWNER, M_ORD, pol], [pw()], b2(bytes(4)) + u16(2) + u16(12))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("PolicyAuthorizeNV", [RH_OWNER, M_ORD, pol], [pw()])
+    s.cmd("PolicyRestart", [pol])
+    s.cmd("PolicyAuthorizeNV", [RH_OWNER, M_ORD, pol], [pw()])
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("PolicyCounterTimer", [pol], None, b2(u32(1)) + u16(16) + u16(0))
+    s.cmd("PolicyCounterTimer", [pol], None, b2(u32(0)) + u16(20) + u16(0))
+    s.cmd("PolicyCounterTimer", [pol], None, b2(u32(0)) + u16(22) + u16(0))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("FlushContext", params=[pol])
+
+    s.test("a policy session authorizing Unseal")
+    obj = Handle("obj")
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA,
+                                       policy=POLICY_PASSWORD),
+                   sens=sensitive(b"pw", b"policy sealed"), set=obj)
+    start_session(s, SE_POLICY, pol)
+    # 0x03000000: the session's handle in both TPMs (the first session slot)
+    s.cmd("Unseal", [obj], [pw(b"pw")])                       # userWithAuth clear
+    s.cmd("Unseal", [obj], [policy_auth(0x03000000, b"pw")])  # digest still empty
+    s.cmd("PolicyPassword", [pol])
+    s.cmd("Unseal", [obj], [policy_auth(0x03000000, b"pw")], mode="mask=31+16")
+    s.cmd("Unseal", [obj], [policy_auth(0x03000000, b"wrong")])
+    s.cmd("PolicyCommandCode", [pol], None, u32(CC["ReadPublic"]))
+    s.cmd("Unseal", [obj], [policy_auth(0x03000000, b"pw")])
+    s.cmd("PolicyRestart", [pol])
+    s.cmd("PolicyPassword", [pol])
+    s.cmd("PolicyCommandCode", [pol], None, u32(CC["Unseal"]))
+    s.cmd("Unseal", [obj], [policy_auth(0x03000000, b"pw")])
+    s.cmd("FlushContext", params=[pol])
+    start_session(s, SE_TRIAL, trial)
+    s.cmd("PolicyPassword", [trial])
+    s.cmd("Unseal", [obj], [policy_auth(0x03000000, b"pw")])
+    s.cmd("FlushContext", params=[trial])
+
+    s.test("PolicyPCR, then the PCR changes")
+    pcr_pol = hashlib.sha256(POLICY_PASSWORD + u32(0x17F) + pcr_sel([(ALG_SHA256, [16])]) +
+                             hashlib.sha256(bytes(32)).digest()).digest()
+    obj2 = Handle("obj2")
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA, policy=pcr_pol),
+                   sens=sensitive(b"", b"pcr sealed"), set=obj2)
+    s.cmd("PCR_Reset", [16], [pw()])
+    start_session(s, SE_POLICY, pol)
+    s.cmd("PolicyPassword", [pol])
+    s.cmd("PolicyPCR", [pol], None, b2(b"") + pcr_sel([(ALG_SHA256, [16])]))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("Unseal", [obj2], [policy_auth(0x03000000)], mode="mask=28+16")
+    s.cmd("PolicyPassword", [pol])
+    s.cmd("PolicyPCR", [pol], None, b2(b"") + pcr_sel([(ALG_SHA256, [16])]))
+    s.pcr_extend(15, [(ALG_SHA256, bytes(32))])  # pcrUpdateCounter moves: PCR_CHANGED
+    s.cmd("Unseal", [obj2], [policy_auth(0x03000000)])
+    s.cmd("PolicyRestart", [pol])
+    s.cmd("PolicyPassword", [pol])
+    s.cmd("PolicyPCR", [pol], None, b2(b"") + pcr_sel([(ALG_SHA256, [16])]))
+    s.pcr_extend(16, [(ALG_SHA256, bytes(32))])  # PCR 16 does not move the counter
+    s.cmd("Unseal", [obj2], [policy_auth(0x03000000)], mode="mask=28+16")
+    s.cmd("PolicyPassword", [pol])
+    s.cmd("PolicyPCR", [pol], None, b2(b"") + pcr_sel([(ALG_SHA256, [16])]))
+    s.cmd("Unseal", [obj2], [policy_auth(0x03000000)])  # another PCR 16: another digest
+    s.cmd("FlushContext", params=[pol])
+
+    s.test("PolicyAuthValue with an empty authValue: an empty HMAC key")
+    obj3 = Handle("obj3")
+    av = hashlib.sha256(bytes(32) + u32(0x16B)).digest()
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA, policy=av),
+                   sens=sensitive(b"", b"authvalue"), set=obj3)
+    start_session(s, SE_POLICY, pol)
+    s.cmd("PolicyAuthValue", [pol])
+    s.cmd("Unseal", [obj3], [policy_auth(0x03000000)], mode="mask=27+16")
+
+    s.test("PolicySecret on a policy session")
+    s.cmd("PolicySecret", [RH_OWNER, pol], [pw()], b2(bytes(16)) + b2(b"") + b2(b"") + u32(0))
+    s.cmd("PolicySecret", [RH_OWNER, pol], [pw()], b2(b"") + b2(bytes(31)) + b2(b"") + u32(0))
+    s.cmd("PolicySecret", [RH_OWNER, pol], [pw()], b2(b"") + b2(b"") + b2(b"") + u32(100))
+    s.cmd("PolicySecret", [RH_OWNER, pol], [pw(b"bad")], b2(b"") + b2(b"") + b2(b"") + u32(0))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("FlushContext", params=[pol])
+    return s
+
+
+def s_session_crypto():
+    """StartAuthSession's symmetric definitions and salts, and which sessions may encrypt."""
+    s = Stream("session-crypto")
+    s.startup()
+    sess = Handle("sess")
+    s.test("symmetric definitions")
+    for sym in (sym_def(ALG_AES, 128), sym_def(ALG_AES, 256), u16(ALG_XOR) + u16(ALG_SHA256),
+                sym_def(ALG_AES, 128, ALG_CBC), sym_def(ALG_AES, 192),
+                u16(ALG_XOR) + u16(ALG_NULL), u16(ALG_XOR) + u16(0x99), u16(0x99)):
+        s.cmd("StartAuthSession", [RH_NULL, RH_NULL], None,
+              b2(bytes(16)) + b2(b"") + u8(SE_HMAC) + sym + u16(ALG_SHA256),
+              mode="mask=16+16", set=sess)
+        s.cmd("FlushContext", params=[sess], mode="rc")
+    s.test("salts")
+    ecc = Handle("ecc")
+    create_primary(s, ecc_public(), set=ecc, mode="rc")
+    sealed = Handle("sealed")
+    create_primary(s, keyedhash_public(), sens=sensitive(b"", b"x"), set=sealed, mode="rc")
+    for key, salt in ((ecc, b""), (ecc, b"\x00"), (ecc, u16(32) + bytes(32) + u16(32) +
+                                                    bytes(32)), (sealed, bytes(32)),
+                      (RH_NULL, bytes(8))):
+        s.cmd("StartAuthSession", [key, RH_NULL], None,
+              b2(bytes(16)) + b2(salt) + u8(SE_HMAC) + sym_def() + u16(ALG_SHA256), mode="rc")
+    s.test("parameter encryption attributes")
+    s.cmd("StartAuthSession", [RH_NULL, RH_NULL], None,
+          b2(bytes(16)) + b2(b"") + u8(SE_HMAC) + sym_def() + u16(ALG_SHA256),
+          mode="mask=16+16", set=sess)
+    plain = Handle("plain")
+    s.cmd("StartAuthSession", [RH_NULL, RH_NULL], None,
+          b2(bytes(16)) + b2(b"") + u8(SE_HMAC) + u16(ALG_NULL) + u16(ALG_SHA256),
+          mode="mask=16+16", set=plain)
+    # 0x02000000: the first session; 0x02000001: the one without a symmetric definition
+    enc = u32(0x02000000) + b2(bytes(16)) + u8(0x41) + b2(b"")
+    dec = u32(0x02000000) + b2(bytes(16)) + u8(0x21) + b2(b"")
+    s.cmd("GetRandom", [], [enc], u16(8), mode="len")
+    s.cmd("GetRandom", [], [dec], u16(8))
+    s.cmd("GetRandom", [], [u32(0x02000001) + b2(bytes(16)) + u8(0x41) + b2(b"")], u16(8))
+    s.cmd("GetRandom", [], [u32(0x02000000) + b2(bytes(16)) + u8(0x01) + b2(b"")], u16(8))
+    s.cmd("PCR_Extend", [16], [pw(), dec], digests([(ALG_SHA256, bytes(32))]))
+    s.cmd("PCR_Reset", [16], [pw(), enc])
+    return s
+
+
 STREAMS = [s_framing, s_startup, s_random, s_capability, s_pcr, s_hash, s_nv, s_hierarchy,
-           s_auth, s_objects, s_malformed]
+           s_auth, s_objects, s_policy, s_session_crypto, s_malformed]
 
 
 def main():

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Policy commands (TCG Part 3, 23) on policy and trial sessions, and what a policy session
+ * demands when it authorizes (tpm_policy_check, called by the engine; Part 1, 19.7).
+ *
+ * Every command extends the session's policyDigest the spec's way,
+ *   policyDigest' = H_session(policyDigest || commandCode || arguments)
+ * and, on a policy (not trial) session, first checks its assertion: a failed assertion leaves
+ * the session unchanged. Deferred checks (command code, PCR counter, cpHash, nameHash,
+ * expiration, authValue or password) are recorded in the session and checked at use.
+ * PolicySigned, PolicyTicket, PolicyAuthorize, PolicyLocality, PolicyPhysicalPresence,
+ * PolicyNvWritten and PolicyTemplate are not offered (TPM_RC_COMMAND_CODE).
+ */
+#include <lib/string.h>
+
+#include "commands.h"
+#include "session.h"
+
+/* The policy session behind handle i (the engine checked it is a loaded policy session). */
+static struct tpm_session *policy_session(struct tpm_cmd *c, unsigned i)
+{
+	struct tpm_session *s = tpm_session_find(c->t, c->h[i]);
+
+	if (s == NULL || (s->type != TPM_SE_POLICY && s->type != TPM_SE_TRIAL)) {
+		tpm_fail(c->t, "a policy session vanished after the handle check");
+		return NULL;
+	}
+	return s;
+}
+
+static bool trial(const struct tpm_session *s)
+{
+	return s->type == TPM_SE_TRIAL;
+}
+
+/* policyDigest' = H(policyDigest || cc || a || b): most commands extend with one or two parts. */
+static void extend(struct tpm_session *s, uint32_t cc, const void *a, size_t an, const void *b,
+		   size_t bn)
+{
+	struct tpm_hash_ctx h;
+	uint8_t be[4];
+
+	tpm_be32(be, cc);
+	(void)tpm_hash_start(&h, s->hash_alg);
+	tpm_hash_update(&h, s->policy_digest, s->digest_size);
+	tpm_hash_update(&h, be, 4);
+	tpm_hash_update(&h, a, an);
+	tpm_hash_update(&h, b, bn);
+	tpm_hash_finish(&h, s->policy_digest);
+}
+
+/* PolicyUpdate (Part 3, 23.2.3): extend with cc || name, then again with policyRef alone. */
+static void policy_update(struct tpm_session *s, uint32_t cc, const uint8_t *name,
+			  uint16_t name_size, const uint8_t *ref, uint16_t ref_size)
+{
+	struct tpm_hash_ctx h;
+
+	extend(s, cc, name, name_size, NULL, 0);
+	(void)tpm_hash_start(&h, s->hash_alg);
+	tpm_hash_update(&h, s->policy_digest, s->digest_size);
+	tpm_hash_update(&h, ref, ref_size);
+	tpm_hash_finish(&h, s->policy_digest);
+}
+
+void tpm_policy_reset(struct tpm_session *s)
+{
+	memset(s->policy_digest, 0, sizeof(s->policy_digest));
+	s->policy_flags = 0;
+	s->policy_cc = 0;
+	s->policy_pcr_counter = 0;
+	memset(s->policy_cp_hash, 0, sizeof(s->policy_cp_hash));
+	s->policy_timeout_ms = 0;
+}
+
+/* ---- at use ---------------------------------------------------------------------------- */
+
+tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc,
+			const uint8_t *policy, uint16_t policy_size, const uint8_t *cp_hash,
+			const uint8_t *name_hash)
+{
+	if (s->type == TPM_SE_TRIAL)
+		return TPM_RC_ATTRIBUTES;
+	if (policy_size != s->digest_size || !tpm_ct_equal(policy, s->policy_digest, policy_size))
+		return TPM_RC_POLICY_FAIL;
+	if ((s->policy_flags & TPM_POLICY_TIMEOUT) && tpm_clock(t) > s->policy_timeout_ms)
+		return TPM_RC_EXPIRED;
+	if ((s->policy_flags & TPM_POLICY_CC) && s->policy_cc != cc)
+		return TPM_RC_POLICY_CC;
+	if ((s->policy_flags & TPM_POLICY_PCR) && s->policy_pcr_counter != t->pcr_update_counter)
+		return TPM_RC_PCR_CHANGED;
+	if ((s->policy_flags & TPM_POLICY_CPHASH) &&
+	    !tpm_ct_equal(cp_hash, s->policy_cp_hash, s->digest_size))
+		return TPM_RC_POLICY_FAIL;
+	if ((s->policy_flags & TPM_POLICY_NAMEHASH) &&
+	    !tpm_ct_equal(name_hash, s->policy_cp_hash, s->digest_size))
+		return TPM_RC_POLICY_FAIL;
+	return TPM_RC_SUCCESS;
+}
+
+/* ---- commands without assertions -------------------------------------------------------- */
+
+TPM_HANDLER(PolicyRestart)
+{
+	struct tpm_session *s;
+	tpm_rc rc = tpm_params_done(c);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	tpm_policy_reset(s);
+	return TPM_RC_SUCCESS;
+}
+
+TPM_HANDLER(PolicyGetDigest)
+{
+	struct tpm_session *s;
+	tpm_rc rc = tpm_params_done(c);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	tpm_put_2b(c->out, s->policy_digest, s->digest_size);
+	return TPM_RC_SUCCESS;
+}
+
+/* PolicyAuthValue and PolicyPassword extend alike (with TPM_CC_PolicyAuthValue, Part 3, 23.18). */
+static tpm_rc auth_value(struct tpm_cmd *c, uint16_t set, uint16_t clear)
+{
+	struct tpm_session *s;
+	tpm_rc rc = tpm_params_done(c);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	extend(s, TPM_CC_PolicyAuthValue, NULL, 0, NULL, 0);
+	s->policy_flags = (uint16_t)((s->policy_flags & ~clear) | set);
+	return TPM_RC_SUCCESS;
+}
+
+TPM_HANDLER(PolicyAuthValue)
+{
+	return auth_value(c, TPM_POLICY_AUTH_VALUE, TPM_POLICY_PASSWORD);
+}
+
+TPM_HANDLER(PolicyPassword)
+{
+	return auth_value(c, TPM_POLICY_PASSWORD, TPM_POLICY_AUTH_VALUE);
+}
+
+TPM_HANDLER(PolicyCommandCode)
+{
+	struct tpm_session *s;
+	uint32_t code = 0;
+	uint8_t be[4];
+	tpm_rc rc = tpm_get_u32(&c->in, &code);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	/* One command per session; an unimplemented one could never be authorized. */
+	if ((s->policy_flags & TPM_POLICY_CC) && s->policy_cc != code)
+		return TPM_RCP(TPM_RC_VALUE, 1);
+	if (tpm_cc_find(code) == NULL)
+		return TPM_RCP(TPM_RC_POLICY_CC, 1);
+	tpm_be32(be, code);
+	extend(s, TPM_CC_PolicyCommandCode, be, 4, NULL, 0);
+	s->policy_flags |= TPM_POLICY_CC;
+	s->policy_cc = code;
+	return TPM_RC_SUCCESS;
+}
+
+/* PolicyCpHash and PolicyNameHash: one digest of the session's size, bound once. */
+static tpm_rc digest_binding(struct tpm_cmd *c, uint16_t flag)
+{
+	struct tpm_session *s;
+	uint8_t d[TPM_MAX_DIGEST];
+	uint16_t n = 0;
+	tpm_rc rc = tpm_get_2b(&c->in, d, sizeof(d), &n);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	if (n != s->digest_size)
+		return TPM_RCP(TPM_RC_SIZE, 1);
+	/* A session binds either a cpHash or a nameHash, and that one only once. */
+	if (s->policy_flags & (TPM_POLICY_CPHASH | TPM_POLICY_NAMEHASH)) {
+		if (!(s->policy_flags & flag) || !tpm_ct_equal(d, s->policy_cp_hash, n))
+			return TPM_RC_CPHASH;
+	}
+	extend(s, c->cc, d, n, NULL, 0);
+	memcpy(s->policy_cp_hash, d, n);
+	s->policy_flags |= flag;
+	return TPM_RC_SUCCESS;
+}
+
+TPM_HANDLER(PolicyCpHash)
+{
+	return digest_binding(c, TPM_POLICY_CPHASH);
+}
+
+TPM_HANDLER(PolicyNameHash)
+{
+	return digest_binding(c, TPM_POLICY_NAMEHASH);
+}
+
+/* ---- assertions ------------------------------------------------------------------------ */
+
+TPM_HANDLER(PolicyPCR)
+{
+	struct tpm *t = c->t;
+	struct tpm_session *s;
+	uint8_t given[TPM_MAX_DIGEST];
+	uint16_t given_size = 0;
+	uint8_t now[TPM_MAX_DIGEST];
+	uint8_t sel_bytes[4 + TPM_HASH_COUNT * (3 + TPM_PCR_SELECT_MIN)];
+	struct tpm_wr w = tpm_wr_init(sel_bytes, sizeof(sel_bytes));
+	struct tpm_pcr_selection sel;
+	const uint8_t *digest;
+	uint16_t digest_size;
+	tpm_rc rc = tpm_get_2b(&c->in, given, sizeof(given), &given_size);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_pcr_selection(&c->in, &sel);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	/* The digest of the selected PCRs now (the selection filtered to allocated banks, as the
+	 * reference does before hashing it into the policy). */
+	(void)tpm_pcr_digest(t, s->hash_alg, &sel, now);
+	if (!trial(s) && given_size != 0 &&
+	    (given_size != s->digest_size || !tpm_ct_equal(given, now, given_size)))
+		return TPM_RCP(TPM_RC_VALUE, 1);
+	/* A trial session takes the caller's digest as given (a policy for other PCR values). */
+	digest = trial(s) && given_size != 0 ? given : now;
+	digest_size = trial(s) && given_size != 0 ? given_size : s->digest_size;
+	tpm_put_pcr_selection(&w, &sel);
+	if (w.overflow) {
+		tpm_fail(t, "PolicyPCR: the selection does not fit");
+		return TPM_RC_FAILURE;
+	}
+	extend(s, TPM_CC_PolicyPCR, sel_bytes, w.len, digest, digest_size);
+	if (!trial(s)) {
+		s->policy_flags |= TPM_POLICY_PCR;
+		s->policy_pcr_counter = t->pcr_update_counter;
+	}
+	return TPM_RC_SUCCESS;
+}
+
+/* TPML_DIGEST (Part 2, 10.9.2) of 2 to 8 digests (Part 3, 23.6). */
+TPM_HANDLER(PolicyOR)
+{
+	struct tpm_session *s;
+	uint8_t list[8][TPM_MAX_DIGEST];
+	uint16_t sizes[8];
+	uint32_t count = 0;
+	bool match = false;
+	struct tpm_hash_ctx h;
+	uint8_t be[4];
+	tpm_rc rc = tpm_get_u32(&c->in, &count);
+
+	if (rc == TPM_RC_SUCCESS && count > 8)
+		rc = TPM_RC_SIZE;
+	for (uint32_t i = 0; rc == TPM_RC_SUCCESS && i < count; i++)
+		rc = tpm_get_2b(&c->in, list[i], TPM_MAX_DIGEST, &sizes[i]);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	if (count < 2)
+		return TPM_RCP(TPM_RC_SIZE, 1);
+	/* Entries are hashed as given (the reference checks no sizes); only one of the
+	 * session's size can match. */
+	for (uint32_t i = 0; i < count; i++)
+		match = match || (sizes[i] == s->digest_size &&
+				  tpm_ct_equal(list[i], s->policy_digest, s->digest_size));
+	if (!trial(s) && !match)
+		return TPM_RCP(TPM_RC_VALUE, 1);
+	/* policyDigest' = H(0...0 || TPM_CC_PolicyOR || digests) */
+	tpm_be32(be, TPM_CC_PolicyOR);
+	memset(s->policy_digest, 0, s->digest_size);
+	(void)tpm_hash_start(&h, s->hash_alg);
+	tpm_hash_update(&h, s->policy_digest, s->digest_size);
+	tpm_hash_update(&h, be, 4);
+	for (uint32_t i = 0; i < count; i++)
+		tpm_hash_update(&h, list[i], sizes[i]);
+	tpm_hash_finish(&h, s->policy_digest);
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * PolicySecret (Part 3, 23.4): the command itself carries the authorization of authHandle.
+ * nonceTPM (when given) must be the session's; cpHashA binds the session's cpHash; expiration
+ * sets a timeout relative to the session's start (its absolute value in seconds). Tickets
+ * (negative expiration) are not issued: PolicyTicket is not offered; the ticket is the NULL one.
+ */
+TPM_HANDLER(PolicySecret)
+{
+	struct tpm *t = c->t;
+	struct tpm_session *s;
+	uint8_t nonce[TPM_MAX_NONCE], cp[TPM_MAX_DIGEST], ref[TPM_MAX_NONCE];
+	uint16_t nonce_size = 0, cp_size = 0, ref_size = 0;
+	uint32_t expiration = 0;
+	uint8_t name[TPM_MAX_NAME + 4];
+	uint16_t name_size = 0;
+	int32_t exp;
+	tpm_rc rc = tpm_get_2b(&c->in, nonce, sizeof(nonce), &nonce_size);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_2b(&c->in, cp, sizeof(cp), &cp_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_2b(&c->in, ref, sizeof(ref), &ref_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_get_u32(&c->in, &expiration);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 4);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 1);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	exp = (int32_t)expiration;
+	/* A trial session checks nothing (the reference's PolicyParameterChecks are skipped). */
+	if (!trial(s) && nonce_size != 0 &&
+	    (nonce_size != s->nonce_size || !tpm_ct_equal(nonce, s->nonce_tpm, nonce_size)))
+		return TPM_RCP(TPM_RC_NONCE, 1);
+	if (!trial(s) && cp_size != 0) {
+		if (cp_size != s->digest_size)
+			return TPM_RCP(TPM_RC_SIZE, 2);
+		if ((s->policy_flags & (TPM_POLICY_CPHASH | TPM_POLICY_NAMEHASH)) &&
+		    (!(s->policy_flags & TPM_POLICY_CPHASH) ||
+		     !tpm_ct_equal(cp, s->policy_cp_hash, cp_size)))
+			return TPM_RCP(TPM_RC_CPHASH, 2);
+	}
+	if (!tpm_entity_name(t, c->h[0], name, &name_size))
+		return TPM_RCH(TPM_RC_HANDLE, 1);
+	if (!trial(s) && exp != 0) {
+		uint64_t secs = exp < 0 ? (uint64_t)(-(int64_t)exp) : (uint64_t)exp;
+		uint64_t limit = s->start_ms + secs * 1000u;
+
+		if (tpm_clock(t) > limit)
+			return TPM_RCP(TPM_RC_EXPIRED, 4);
+		if (!(s->policy_flags & TPM_POLICY_TIMEOUT) || limit < s->policy_timeout_ms)
+			s->policy_timeout_ms = limit;
+		s->policy_flags |= TPM_POLICY_TIMEOUT;
+	}
+	if (!trial(s) && cp_size != 0) {
+		memcpy(s->policy_cp_hash, cp, cp_size);
+		s->policy_flags |= TPM_POLICY_CPHASH;
+	}
+	policy_update(s, TPM_CC_PolicySecret, name, name_size, ref, ref_size);
+	tpm_put_u16(c->out, 0); /* timeout */
+	tpm_put_u16(c->out, TPM_ST_AUTH_SECRET);
+	tpm_put_u32(c->out, TPM_RH_NULL);
+	tpm_put_u16(c->out, 0);
+	return TPM_RC_SUCCESS;
+}
+
+/* ---- comparisons: PolicyNV and PolicyCounterTimer (Part 3, 23.9-23.10) ------------------ */
+
+enum {
+	EO_EQ = 0,
+	EO_NEQ,
+	EO_SIGNED_GT,
+	EO_UNSIGNED_GT,
+	EO_SIGNED_LT,
+	EO_UNSIGNED_LT,
+	EO_SIGNED_GE,
+	EO_UNSIGNED_GE,
+	EO_SIGNED_LE,
+	EO_UNSIGNED_LE,
+	EO_BITSET,
+	EO_BITCLEAR,
+};
+
+/* a OP b over n big-endian bytes (TPM_EO); false for an unknown operation. */
+static bool compare(const uint8_t *a, const uint8_t *b, size_t n, uint16_t op, bool *result)
+{
+	int cmp = 0;
+	int scmp;
+	bool all = true;
+	bool none = true;
+
+	for (size_t i = 0; i < n && cmp == 0; i++)
+		cmp = a[i] < b[i] ? -1 : a[i] > b[i];
+	/* Signed: a difference of sign bits decides, else the unsigned order holds. */
+	scmp = cmp;
+	if (n > 0 && (a[0] & 0x80) != (b[0] & 0x80))
+		scmp = (a[0] & 0x80) ? -1 : 1;
+	for (size_t i = 0; i < n; i++) {
+		all = all && (a[i] & b[i]) == b[i];
+		none = none && (a[i] & b[i]) == 0;
+	}
+	switch (op) {
+	case EO_EQ:
+		*result = cmp == 0;
+		break;
+	case EO_NEQ:
+		*result = cmp != 0;
+		break;
+	case EO_SIGNED_GT:
+		*result = scmp > 0;
+		break;
+	case EO_UNSIGNED_GT:
+		*result = cmp > 0;
+		break;
+	case EO_SIGNED_LT:
+		*result = scmp < 0;
+		break;
+	case EO_UNSIGNED_LT:
+		*result = cmp < 0;
+		break;
+	case EO_SIGNED_GE:
+		*result = scmp >= 0;
+		break;
+	case EO_UNSIGNED_GE:
+		*result = cmp >= 0;
+		break;
+	case EO_SIGNED_LE:
+		*result = scmp <= 0;
+		break;
+	case EO_UNSIGNED_LE:
+		*result = cmp <= 0;
+		break;
+	case EO_BITSET:
+		*result = all;
+		break;
+	case EO_BITCLEAR:
+		*result = none;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+struct operand {
+	uint8_t b[TPM_MAX_DIGEST];
+	uint16_t size;
+	uint16_t offset;
+	uint16_t op;
+};
+
+static tpm_rc get_operand(struct tpm_cmd *c, struct operand *o)
+{
+	tpm_rc rc = tpm_get_2b(&c->in, o->b, sizeof(o->b), &o->size);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_u16(&c->in, &o->offset);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_u16(&c->in, &o->op);
+	if (rc == TPM_RC_SUCCESS && o->op > EO_BITCLEAR)
+		rc = TPM_RC_VALUE;
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	return tpm_params_done(c);
+}
+
+/* argHash = H(operandB || offset || operation) */
+static void arg_hash(const struct tpm_session *s, const struct operand *o, uint8_t *out)
+{
+	struct tpm_hash_ctx h;
+	uint8_t be[4];
+
+	tpm_be16(be, o->offset);
+	tpm_be16(be + 2, o->op);
+	(void)tpm_hash_start(&h, s->hash_alg);
+	tpm_hash_update(&h, o->b, o->size);
+	tpm_hash_update(&h, be, 4);
+	tpm_hash_finish(&h, out);
+}
+
+/* Handles: authHandle (authorized), nvIndex, policySession. */
+TPM_HANDLER(PolicyNV)
+{
+	struct tpm *t = c->t;
+	struct operand o;
+	struct tpm_session *s;
+	const struct tpm_nv_index *nv;
+	uint8_t args[TPM_MAX_DIGEST];
+	uint8_t name[TPM_MAX_NAME];
+	uint16_t name_size = 0;
+	bool ok = false;
+	tpm_rc rc = get_operand(c, &o);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 2);
+	nv = tpm_nv_of(c, 1);
+	if (s == NULL || nv == NULL)
+		return TPM_RC_FAILURE;
+	if (!trial(s)) {
+		rc = tpm_nv_read_access(nv, c->h[0]);
+		if (rc != TPM_RC_SUCCESS)
+			return rc;
+		if (o.offset > nv->data_size)
+			return TPM_RCP(TPM_RC_VALUE, 2);
+		if (nv->data_size - o.offset < o.size)
+			return TPM_RCP(TPM_RC_SIZE, 1);
+		(void)compare(t->perm.nv_data + nv->data_off + o.offset, o.b, o.size, o.op, &ok);
+		if (!ok)
+			return TPM_RC_POLICY;
+	}
+	if (!tpm_entity_name(t, c->h[1], name, &name_size))
+		return TPM_RCH(TPM_RC_HANDLE, 2);
+	arg_hash(s, &o, args);
+	extend(s, TPM_CC_PolicyNV, args, s->digest_size, name, name_size);
+	return TPM_RC_SUCCESS;
+}
+
+/* TPMS_TIME_INFO (Part 2, 10.11.6): time, clock, resetCount, restartCount, safe. */
+TPM_HANDLER(PolicyCounterTimer)
+{
+	struct tpm *t = c->t;
+	struct operand o;
+	struct tpm_session *s;
+	uint8_t info[25];
+	struct tpm_wr w = tpm_wr_init(info, sizeof(info));
+	uint8_t args[TPM_MAX_DIGEST];
+	bool ok = false;
+	tpm_rc rc = get_operand(c, &o);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	if (!trial(s)) {
+		uint64_t clock = tpm_clock(t);
+
+		tpm_put_u64(&w, clock - t->clock_at_power_on); /* as ReadClock answers */
+		tpm_put_u64(&w, clock);
+		tpm_put_u32(&w, t->perm.reset_count);
+		tpm_put_u32(&w, t->perm.restart_count);
+		tpm_put_u8(&w, t->clock_safe ? 1 : 0);
+		if ((uint32_t)o.offset + o.size > w.len)
+			return TPM_RC_RANGE;
+		(void)compare(info + o.offset, o.b, o.size, o.op, &ok);
+		if (!ok)
+			return TPM_RC_POLICY;
+	}
+	arg_hash(s, &o, args);
+	extend(s, TPM_CC_PolicyCounterTimer, args, s->digest_size, NULL, 0);
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * PolicyAuthorizeNV (Part 3, 23.22): the NV index holds the approved policy as a TPMT_HA; on a
+ * policy session the digest so far must equal it. Then policyDigest' = H(0 || cc || nvName).
+ * Handles: authHandle (authorized for reading), nvIndex, policySession.
+ */
+TPM_HANDLER(PolicyAuthorizeNV)
+{
+	struct tpm *t = c->t;
+	struct tpm_session *s;
+	const struct tpm_nv_index *nv;
+	uint8_t name[TPM_MAX_NAME];
+	uint16_t name_size = 0;
+	tpm_rc rc = tpm_params_done(c);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 2);
+	nv = tpm_nv_of(c, 1);
+	if (s == NULL || nv == NULL)
+		return TPM_RC_FAILURE;
+	if (!trial(s)) {
+		const uint8_t *d = t->perm.nv_data + nv->data_off;
+
+		rc = tpm_nv_read_access(nv, c->h[0]);
+		if (rc != TPM_RC_SUCCESS)
+			return rc;
+		if ((nv->attrs & TPMA_NV_TPM_NT_MASK) != 0)
+			return TPM_RCH(TPM_RC_ATTRIBUTES, 2);
+		if (nv->data_size < 2 || tpm_ld16(d) != s->hash_alg ||
+		    nv->data_size - 2u < s->digest_size)
+			return TPM_RCH(TPM_RC_HASH, 2);
+		if (!tpm_ct_equal(d + 2, s->policy_digest, s->digest_size))
+			return TPM_RC_VALUE;
+	}
+	if (!tpm_entity_name(t, c->h[1], name, &name_size))
+		return TPM_RCH(TPM_RC_HANDLE, 2);
+	memset(s->policy_digest, 0, s->digest_size);
+	extend(s, TPM_CC_PolicyAuthorizeNV, name, name_size, NULL, 0);
+	return TPM_RC_SUCCESS;
+}
