@@ -68,19 +68,33 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(Startup, 0, 0, R(0), R(0), 0, NV),
 	CMD(Shutdown, 0, 0, R(0), R(0), 0, NV),
 	CMD(StirRandom, 0, 0, R(0), R(0), 0, NV),
+	CMD(ActivateCredential, 2, 2, R(A, U), R(OBJECT, OBJECT), 0, 0),
+	CMD(Certify, 2, 2, R(A, U), R(OBJECT, OBJECT_PLUS), 0, 0),
 	CMD(PolicyNV, 3, 1, R(U, NONE, NONE), R(NV_AUTH, TPM_HK_NV, POLICY), 0, 0),
+	CMD(CertifyCreation, 2, 1, R(U, NONE), R(OBJECT_PLUS, OBJECT), 0, 0),
+	CMD(GetTime, 2, 2, R(U, U), R(TPM_HK_ENDORSEMENT, OBJECT_PLUS), 0, 0),
 	CMD(NV_Read, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, 0),
 	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
 	CMD(ObjectChangeAuth, 2, 1, R(A, NONE), R(OBJECT, OBJECT), 0, 0),
 	CMD(PolicySecret, 2, 1, R(U, NONE), R(ENTITY, POLICY), 0, 0),
 	CMD(Create, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(ECDH_ZGen, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(HMAC, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(Load, 1, 1, R(U), R(OBJECT), 1, 0),
+	CMD(Quote, 1, 1, R(U), R(OBJECT_PLUS), 0, 0),
+	CMD(RSA_Decrypt, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(SequenceUpdate, 1, 1, R(U), R(SEQUENCE), 0, 0),
+	CMD(Sign, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(Unseal, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(ContextLoad, 0, 0, R(0), R(0), 1, 0),
 	CMD(ContextSave, 1, 0, R(NONE), R(TPM_HK_TRANSIENT | TPM_HK_SESSION | POLICY), 0, 0),
+	CMD(ECDH_KeyGen, 1, 0, R(NONE), R(OBJECT), 0, 0),
+	CMD(EncryptDecrypt, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(FlushContext, 0, 0, R(0), R(0), 0, 0),
+	CMD(LoadExternal, 0, 0, R(0), R(0), 1, 0),
+	CMD(MakeCredential, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(NV_ReadPublic, 1, 0, R(NONE), R(TPM_HK_NV), 0, 0),
+	CMD(PolicyAuthorize, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyAuthValue, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyCommandCode, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyCounterTimer, 1, 0, R(NONE), R(POLICY), 0, 0),
@@ -88,7 +102,9 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(PolicyNameHash, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyOR, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(ReadPublic, 1, 0, R(NONE), R(OBJECT), 0, 0),
+	CMD(RSA_Encrypt, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(StartAuthSession, 2, 0, R(NONE, NONE), R(OBJECT_PLUS, ENTITY_PLUS), 1, 0),
+	CMD(VerifySignature, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(GetCapability, 0, 0, R(0), R(0), 0, 0),
 	CMD(GetRandom, 0, 0, R(0), R(0), 0, 0),
 	CMD(GetTestResult, 0, 0, R(0), R(0), 0, 0),
@@ -105,6 +121,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(PolicyPassword, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(CreateLoaded, 1, 1, R(U), R(HIER_PLUS | OBJECT), 1, 0),
 	CMD(PolicyAuthorizeNV, 3, 1, R(U, NONE, NONE), R(NV_AUTH, TPM_HK_NV, POLICY), 0, 0),
+	CMD(EncryptDecrypt2, 1, 1, R(U), R(OBJECT), 0, 0),
 };
 
 const unsigned tpm_cc_count = sizeof(tpm_cc_table) / sizeof(tpm_cc_table[0]);
@@ -160,6 +177,21 @@ bool tpm_cc_decrypts(uint32_t cc)
 	case TPM_CC_PolicyNV:
 	case TPM_CC_PolicyPCR:
 	case TPM_CC_CreateLoaded:
+	case TPM_CC_Sign:
+	case TPM_CC_VerifySignature:
+	case TPM_CC_Quote:
+	case TPM_CC_Certify:
+	case TPM_CC_CertifyCreation:
+	case TPM_CC_GetTime:
+	case TPM_CC_MakeCredential:
+	case TPM_CC_ActivateCredential:
+	case TPM_CC_RSA_Encrypt:
+	case TPM_CC_RSA_Decrypt:
+	case TPM_CC_ECDH_ZGen:
+	case TPM_CC_EncryptDecrypt2:
+	case TPM_CC_HMAC:
+	case TPM_CC_LoadExternal:
+	case TPM_CC_PolicyAuthorize:
 		return true;
 	default:
 		return false;
@@ -185,6 +217,20 @@ bool tpm_cc_encrypts(uint32_t cc)
 	case TPM_CC_Hash:
 	case TPM_CC_PolicyGetDigest:
 	case TPM_CC_CreateLoaded:
+	case TPM_CC_Quote:
+	case TPM_CC_Certify:
+	case TPM_CC_CertifyCreation:
+	case TPM_CC_GetTime:
+	case TPM_CC_MakeCredential:
+	case TPM_CC_ActivateCredential:
+	case TPM_CC_RSA_Encrypt:
+	case TPM_CC_RSA_Decrypt:
+	case TPM_CC_ECDH_KeyGen:
+	case TPM_CC_ECDH_ZGen:
+	case TPM_CC_EncryptDecrypt:
+	case TPM_CC_EncryptDecrypt2:
+	case TPM_CC_HMAC:
+	case TPM_CC_LoadExternal:
 		return true;
 	default:
 		return false;

@@ -254,3 +254,87 @@ out:
 	tpm_wipe(auth, sizeof(auth));
 	return rc;
 }
+
+/*
+ * Part 3, 12.3: a public area (with its sensitive area, only in the NULL hierarchy and neither
+ * fixedTPM nor fixedParent) from outside. A public area alone loads as a public-only object,
+ * which can verify and encrypt but never be authorized (TPM_RC_AUTH_UNAVAILABLE).
+ */
+TPM_HANDLER(LoadExternal)
+{
+	struct tpm *t = c->t;
+	struct tpm_object *o = &t->staging;
+	uint16_t sens_size = 0;
+	const uint8_t *sens = NULL;
+	const uint8_t *raw = NULL;
+	uint16_t raw_size = 0;
+	uint32_t hier = 0;
+	tpm_rc rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = tpm_get_u16(&c->in, &sens_size);
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_view(&c->in, sens_size, &sens);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_public_get_2b(&c->in, &o->key.pub, false, &raw, &raw_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_u32(&c->in, &hier);
+	if (rc == TPM_RC_SUCCESS && hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT &&
+	    hier != TPM_RH_PLATFORM && hier != TPM_RH_NULL)
+		rc = TPM_RC_VALUE;
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+
+	if (!tpm_hierarchy_enabled(t, hier))
+		return TPM_RCP(TPM_RC_HIERARCHY, 3);
+	if (sens_size != 0) {
+		if (hier != TPM_RH_NULL)
+			return TPM_RCP(TPM_RC_HIERARCHY, 3);
+		if (o->key.pub.attrs & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT))
+			return TPM_RCP(TPM_RC_ATTRIBUTES, 2);
+	}
+	rc = tpm_public_check_load(&o->key.pub);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	if (!tpm_object_has_free_slot(t))
+		return TPM_RC_OBJECT_MEMORY;
+	if (sens_size != 0) {
+		/* TPM2B_SENSITIVE: the TPMT_SENSITIVE exactly, then its binding to the public area */
+		struct tpm_rd r = tpm_rd_init(sens, sens_size);
+
+		rc = tpm_sensitive_get(&r, o);
+		if (rc == TPM_RC_SUCCESS && !tpm_rd_done(&r))
+			rc = TPM_RC_SIZE;
+		if (rc == TPM_RC_SUCCESS) {
+			/* BINDING without a parameter number here, as libtpms answers */
+			rc = tpm_key_check_binding(&o->key);
+		} else {
+			rc = TPM_RCP(rc, 1);
+		}
+		if (rc != TPM_RC_SUCCESS)
+			goto out;
+	} else {
+		o->key.public_only = true;
+	}
+	if (!tpm_public_name(&o->key.pub, o->key.name, &o->key.name_size)) {
+		rc = TPM_RCP(TPM_RC_HASH, 2);
+		goto out;
+	}
+	/* an external object has no parent: its qualifiedName is its Name (as libtpms) */
+	o->key.hierarchy = hier;
+	memcpy(o->key.qname, o->key.name, o->key.name_size);
+	o->key.qname_size = o->key.name_size;
+	if (tpm_object_install(c, o) == NULL) {
+		rc = TPM_RC_FAILURE;
+		goto out;
+	}
+	tpm_put_2b(c->out, o->key.name, o->key.name_size);
+out:
+	tpm_wipe(o, sizeof(*o));
+	return rc;
+}

@@ -9,6 +9,7 @@
 #include <lib/string.h>
 
 #include "commands.h"
+#include "sign.h"
 
 #define TPM_GENERATED_VALUE 0xFF544347u
 
@@ -58,6 +59,25 @@ static bool starts_generated(const uint8_t *p, uint16_t n)
 	return n >= 4 && tpm_ld32(p) == TPM_GENERATED_VALUE;
 }
 
+bool tpm_hashcheck_mac(struct tpm *t, uint32_t hierarchy, uint16_t alg, const uint8_t *digest,
+		       uint8_t *mac)
+{
+	/* TPM_RH_NULL asks for no ticket: the NULL ticket, not one with the NULL proof. */
+	const uint8_t *proof = hierarchy == TPM_RH_NULL ? NULL : tpm_hierarchy_proof(t, hierarchy);
+	struct tpm_hmac_ctx m;
+	uint8_t hdr[4];
+
+	if (proof == NULL)
+		return false;
+	tpm_be16(hdr, TPM_ST_HASHCHECK);
+	tpm_be16(hdr + 2, alg);
+	(void)tpm_hmac_start(&m, TPM_TICKET_HMAC_ALG, proof, TPM_SEED_SIZE);
+	tpm_hmac_update(&m, hdr, sizeof(hdr));
+	tpm_hmac_update(&m, digest, tpm_hash_size(alg));
+	tpm_hmac_finish(&m, mac);
+	return true;
+}
+
 /*
  * TPMT_TK_HASHCHECK (Part 2, 10.7.6): HMAC(proof, TPM_ST_HASHCHECK || hashAlg || digest) as
  * libtpms TicketComputeHashCheck(); the NULL ticket {HASHCHECK, TPM_RH_NULL, empty} when no
@@ -67,24 +87,14 @@ static void put_hashcheck(struct tpm_cmd *c, uint32_t hierarchy, bool safe, uint
 			  const uint8_t *digest)
 {
 	/* TPM_RH_NULL asks for no ticket: the NULL ticket, not one with the NULL proof. */
-	const uint8_t *proof =
-		hierarchy == TPM_RH_NULL ? NULL : tpm_hierarchy_proof(c->t, hierarchy);
-	struct tpm_hmac_ctx m;
-	uint8_t hdr[4];
 	uint8_t mac[TPM_MAX_DIGEST];
 
 	tpm_put_u16(c->out, TPM_ST_HASHCHECK);
-	if (proof == NULL || !safe) {
+	if (!safe || !tpm_hashcheck_mac(c->t, hierarchy, alg, digest, mac)) {
 		tpm_put_u32(c->out, TPM_RH_NULL);
 		tpm_put_u16(c->out, 0);
 		return;
 	}
-	tpm_be16(hdr, TPM_ST_HASHCHECK);
-	tpm_be16(hdr + 2, alg);
-	(void)tpm_hmac_start(&m, TPM_TICKET_HMAC_ALG, proof, TPM_SEED_SIZE);
-	tpm_hmac_update(&m, hdr, sizeof(hdr));
-	tpm_hmac_update(&m, digest, tpm_hash_size(alg));
-	tpm_hmac_finish(&m, mac);
 	tpm_put_u32(c->out, hierarchy);
 	tpm_put_2b(c->out, mac, tpm_hash_size(TPM_TICKET_HMAC_ALG));
 }

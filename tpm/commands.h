@@ -29,11 +29,31 @@ TPM_HANDLER(Create);
 TPM_HANDLER(Load);
 TPM_HANDLER(CreateLoaded);
 TPM_HANDLER(ObjectChangeAuth);
+TPM_HANDLER(LoadExternal);
 /* context.c */
 TPM_HANDLER(ContextSave);
 TPM_HANDLER(ContextLoad);
 /* persistent.c */
 TPM_HANDLER(EvictControl);
+/* cmd_sign.c */
+TPM_HANDLER(Sign);
+TPM_HANDLER(VerifySignature);
+/* cmd_attest.c */
+TPM_HANDLER(Quote);
+TPM_HANDLER(Certify);
+TPM_HANDLER(CertifyCreation);
+TPM_HANDLER(GetTime);
+/* cmd_crypt.c */
+TPM_HANDLER(RSA_Encrypt);
+TPM_HANDLER(RSA_Decrypt);
+TPM_HANDLER(ECDH_KeyGen);
+TPM_HANDLER(ECDH_ZGen);
+TPM_HANDLER(EncryptDecrypt);
+TPM_HANDLER(EncryptDecrypt2);
+TPM_HANDLER(HMAC);
+/* cmd_credential.c */
+TPM_HANDLER(MakeCredential);
+TPM_HANDLER(ActivateCredential);
 /* policy.c */
 TPM_HANDLER(PolicyRestart);
 TPM_HANDLER(PolicyGetDigest);
@@ -48,6 +68,7 @@ TPM_HANDLER(PolicySecret);
 TPM_HANDLER(PolicyNV);
 TPM_HANDLER(PolicyCounterTimer);
 TPM_HANDLER(PolicyAuthorizeNV);
+TPM_HANDLER(PolicyAuthorize);
 
 /* cmd_capability.c */
 TPM_HANDLER(GetCapability);

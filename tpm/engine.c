@@ -553,6 +553,13 @@ static __attribute__((noinline)) tpm_rc check_one_auth(struct exec *e, unsigned 
 	if (uses_auth && !da_exempt(t, h) &&
 	    check_locked_out(t, h == TPM_RH_LOCKOUT) != TPM_RC_SUCCESS)
 		return TPM_RC_LOCKOUT;
+	if (tpm_is_object_handle(h)) {
+		const struct tpm_key *k = tpm_object_key(t, h);
+
+		/* A public area alone has no authValue to prove and nothing secret to use. */
+		if (k != NULL && k->public_only)
+			return TPM_RC_AUTH_UNAVAILABLE;
+	}
 	if (!policy) {
 		/* ADMIN (except for objects without adminWithPolicy) and DUP need a policy. */
 		if (role == TPM_AUTH_DUP || (role == TPM_AUTH_ADMIN && !tpm_is_object_handle(h)))

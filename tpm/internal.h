@@ -154,6 +154,7 @@ struct tpm_public {
 struct tpm_key {
 	struct tpm_public pub;
 	uint32_t hierarchy; /* TPM_RH_OWNER, _ENDORSEMENT, _PLATFORM or _NULL */
+	bool public_only;   /* LoadExternal of a public area alone: no authValue, no secrets */
 	uint16_t name_size;
 	uint8_t name[TPM_MAX_NAME];
 	uint16_t qname_size;
@@ -289,7 +290,7 @@ struct tpm {
 	/* global NV write lock (NV_GlobalWriteLock, cleared at Startup) */
 	bool nv_global_write_locked;
 	/* scratch space for handlers (kernel frames must stay small: no big locals) */
-	uint8_t scratch[TPM_MAX_COMMAND_SIZE];
+	_Alignas(8) uint8_t scratch[TPM_MAX_COMMAND_SIZE];
 	/* the command parameters, decrypted when a session decrypts them (engine.c) */
 	uint8_t params[TPM_MAX_COMMAND_SIZE];
 };

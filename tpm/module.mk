@@ -9,7 +9,8 @@ TPM_SRCS := tpm/marshal.c tpm/crypto.c tpm/engine.c tpm/session.c tpm/object.c t
 	tpm/lifecycle.c tpm/cc_table.c tpm/cmd_startup.c tpm/cmd_random.c tpm/nv.c tpm/pcr.c \
 	tpm/cmd_capability.c tpm/cmd_pcr.c tpm/cmd_hash.c tpm/cmd_nv.c tpm/cmd_hierarchy.c \
 	tpm/public.c tpm/primary.c tpm/cmd_object.c tpm/sensitive.c tpm/object_codec.c \
-	tpm/cmd_create.c tpm/context.c tpm/persistent.c tpm/policy.c tpm/secret.c
+	tpm/cmd_create.c tpm/context.c tpm/persistent.c tpm/policy.c tpm/secret.c \
+	tpm/sign.c tpm/cmd_sign.c tpm/cmd_attest.c tpm/cmd_crypt.c tpm/cmd_credential.c
 
 TPM_INC := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
 TPM_TOOL_LIB := $(BUILD)/tpm/tool/libtpm.a

@@ -93,6 +93,25 @@ void tpm_sensitive_put(struct tpm_wr *w, const struct tpm_object *o);
  * digest), TPM_RC_KEY_SIZE (a parent's seedValue not a nameAlg digest, a key of the wrong size).
  */
 tpm_rc tpm_sensitive_get(struct tpm_rd *r, struct tpm_object *o);
+/*
+ * An outer wrap (Part 1, 23.4-23.5): symKey = KDFa(alg, seed, "STORAGE", Name, -, sym_bits),
+ * hmacKey = KDFa(alg, seed, "INTEGRITY", -, -, digest bits); the data AES-CFB encrypted with
+ * IV 0 and integrity = HMAC(hmacKey, ciphertext || Name). Private areas (seed: the parent's
+ * seedValue) and credential blobs (seed: the secret's) both use it.
+ */
+struct tpm_outer {
+	uint16_t alg;
+	const uint8_t *seed;
+	uint16_t seed_size;
+	uint16_t sym_bits;
+};
+/* Encrypt buf (n bytes) in place and write its integrity (an alg digest); false on failure. */
+bool tpm_outer_protect(const struct tpm_outer *o, const uint8_t *name, uint16_t name_size,
+		       uint8_t *integrity, uint8_t *buf, size_t n);
+/* Check and decrypt blob = TPM2B_DIGEST integrity || ciphertext into scratch (*n bytes):
+ * TPM_RC_INTEGRITY, with nothing decrypted, unless the HMAC holds. */
+tpm_rc tpm_outer_open(const struct tpm_outer *o, const uint8_t *name, uint16_t name_size,
+		      const uint8_t *blob, uint16_t size, uint8_t *scratch, size_t *n);
 /* Write the TPM2B_PRIVATE of o (Name set) protected under parent; false on overflow. */
 bool tpm_private_wrap(const struct tpm_key *parent, const struct tpm_object *o, struct tpm_wr *w);
 /*
@@ -116,6 +135,12 @@ tpm_rc tpm_key_check_binding(const struct tpm_key *k);
  */
 tpm_rc tpm_secret_decrypt(struct tpm *t, const struct tpm_key *k, const char *label,
 			  const uint8_t *in, uint16_t in_size, uint8_t *seed, uint16_t *seed_size);
+/*
+ * The other direction (MakeCredential): a fresh seed (a nameAlg digest) encrypted to k, the
+ * TPM2B_ENCRYPTED_SECRET written to w. TPM_RC_KEY (k cannot receive secrets), TPM_RC_MEMORY.
+ */
+tpm_rc tpm_secret_encrypt(struct tpm *t, const struct tpm_key *k, const char *label, uint8_t *seed,
+			  uint16_t *seed_size, struct tpm_wr *w);
 struct mbedtls_rsa_context;
 /* The mbedTLS private key of an RSA key object (initialized by the caller); mbedTLS error. */
 int tpm_rsa_private(const struct tpm_key *k, struct mbedtls_rsa_context *rsa);

@@ -109,7 +109,7 @@ TPM_HANDLER(EvictControl)
 		const struct tpm_object *o = tpm_object_find(t, obj);
 		int free_slot = -1;
 
-		if (o == NULL || o->kind != TPM_OBJ_KEY ||
+		if (o == NULL || o->kind != TPM_OBJ_KEY || o->key.public_only ||
 		    (o->key.pub.attrs & TPMA_OBJECT_STCLEAR) != 0)
 			return TPM_RCH(TPM_RC_ATTRIBUTES, 2);
 		if (o->key.hierarchy == TPM_RH_NULL ||

@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "session.h"
+#include "sign.h"
 
 /* The policy session behind handle i (the engine checked it is a loaded policy session). */
 static struct tpm_session *policy_session(struct tpm_cmd *c, unsigned i)
@@ -613,5 +614,70 @@ TPM_HANDLER(PolicyAuthorizeNV)
 		return TPM_RCH(TPM_RC_HANDLE, 2);
 	memset(s->policy_digest, 0, s->digest_size);
 	extend(s, TPM_CC_PolicyAuthorizeNV, name, name_size, NULL, 0);
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * PolicyAuthorize (Part 3, 23.16): a policy approved by a signing key. On a policy session the
+ * digest so far must be approvedPolicy (TPM_RC_VALUE, parameter 1) and checkTicket the
+ * VerifySignature ticket for aHash = H_keyNameAlg(approvedPolicy || policyRef) by keySign
+ * (TPM_RC_VALUE, parameter 4). Then policyDigest' = PolicyUpdate(0, cc, keySign, policyRef).
+ */
+TPM_HANDLER(PolicyAuthorize)
+{
+	struct tpm *t = c->t;
+	struct tpm_session *s;
+	uint8_t approved[TPM_MAX_DIGEST], ref[TPM_MAX_NONCE], name[TPM_MAX_NAME];
+	uint8_t tk[TPM_MAX_DIGEST], ahash[TPM_MAX_DIGEST], mac[TPM_MAX_DIGEST];
+	uint16_t an = 0, rn = 0, nn = 0, tkn = 0, tag = 0, alg;
+	uint32_t hier = 0;
+	struct tpm_hash_ctx h;
+	tpm_rc rc = tpm_get_2b(&c->in, approved, sizeof(approved), &an);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_2b(&c->in, ref, sizeof(ref), &rn);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_2b(&c->in, name, sizeof(name), &nn);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_get_u16(&c->in, &tag);
+	if (rc == TPM_RC_SUCCESS && tag != TPM_ST_VERIFIED)
+		rc = TPM_RC_TAG;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_u32(&c->in, &hier);
+	if (rc == TPM_RC_SUCCESS && hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT &&
+	    hier != TPM_RH_PLATFORM && hier != TPM_RH_NULL)
+		rc = TPM_RC_VALUE;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_2b(&c->in, tk, sizeof(tk), &tkn);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 4);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	/* keySign: a Name, whose algorithm says how to hash aHash */
+	alg = nn >= 2 ? tpm_ld16(name) : 0;
+	if (tpm_hash_size(alg) == 0)
+		return TPM_RCP(TPM_RC_HASH, 3);
+	if (nn != 2u + tpm_hash_size(alg))
+		return TPM_RCP(TPM_RC_SIZE, 3);
+	if (!trial(s)) {
+		if (an != s->digest_size || !tpm_ct_equal(approved, s->policy_digest, an))
+			return TPM_RCP(TPM_RC_VALUE, 1);
+		(void)tpm_hash_start(&h, alg);
+		tpm_hash_update(&h, approved, an);
+		tpm_hash_update(&h, ref, rn);
+		tpm_hash_finish(&h, ahash);
+		tpm_verified_mac(t, hier, ahash, tpm_hash_size(alg), name, nn, mac);
+		if (tkn != tpm_hash_size(TPM_TICKET_HMAC_ALG) || !tpm_ct_equal(mac, tk, tkn))
+			return TPM_RCP(TPM_RC_VALUE, 4);
+	}
+	memset(s->policy_digest, 0, s->digest_size);
+	policy_update(s, TPM_CC_PolicyAuthorize, name, nn, ref, rn);
 	return TPM_RC_SUCCESS;
 }

@@ -73,7 +73,9 @@ static tpm_rc get_sym_def(struct tpm_rd *r, struct tpm_sym_def *s, bool allow_nu
 	rc = tpm_get_u16(r, &s->mode);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	if (s->mode != TPM_ALG_CFB && s->mode != TPM_ALG_NULL)
+	/* Every implemented mode unmarshals; a storage key's must be CFB (tpm_public_check_*). */
+	if (s->mode != TPM_ALG_CFB && s->mode != TPM_ALG_CBC && s->mode != TPM_ALG_CTR &&
+	    s->mode != TPM_ALG_OFB && s->mode != TPM_ALG_ECB && s->mode != TPM_ALG_NULL)
 		return TPM_RC_MODE;
 	return TPM_RC_SUCCESS;
 }

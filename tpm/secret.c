@@ -159,3 +159,101 @@ tpm_rc tpm_secret_decrypt(struct tpm *t, const struct tpm_key *k, const char *la
 		return ecc_secret(t, k, label, in, in_size, seed, seed_size);
 	return TPM_RC_KEY;
 }
+
+/* ---- the other direction: a seed encrypted to a key (MakeCredential) ---------------------- */
+
+static tpm_rc rsa_encrypt_seed(struct tpm *t, const struct tpm_key *k, const char *label,
+			       const uint8_t *seed, uint16_t seed_size, struct tpm_wr *w)
+{
+	mbedtls_rsa_context rsa;
+	mbedtls_mpi n, e;
+	uint8_t out[TPM_MAX_RSA_BYTES];
+	int err = 0;
+
+	mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V21,
+			 k->pub.name_alg == TPM_ALG_SHA1     ? MBEDTLS_MD_SHA1
+			 : k->pub.name_alg == TPM_ALG_SHA384 ? MBEDTLS_MD_SHA384
+			 : k->pub.name_alg == TPM_ALG_SHA512 ? MBEDTLS_MD_SHA512
+							     : MBEDTLS_MD_SHA256);
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&e);
+	CHK(mbedtls_mpi_read_binary(&n, k->pub.unique, k->pub.unique_size));
+	CHK(mbedtls_mpi_lset(&e, k->pub.exponent != 0 ? (mbedtls_mpi_sint)k->pub.exponent : 65537));
+	CHK(mbedtls_rsa_import(&rsa, &n, NULL, NULL, NULL, &e));
+	CHK(mbedtls_rsa_complete(&rsa));
+	CHK(mbedtls_rsa_rsaes_oaep_encrypt(&rsa, rng, t, MBEDTLS_RSA_PUBLIC,
+					   (const unsigned char *)label, strlen(label) + 1,
+					   seed_size, seed, out));
+	tpm_put_2b(w, out, k->pub.unique_size);
+cleanup:
+	mbedtls_mpi_free(&e);
+	mbedtls_mpi_free(&n);
+	mbedtls_rsa_free(&rsa);
+	return err != 0 ? mem_or(err, TPM_RC_KEY) : TPM_RC_SUCCESS;
+}
+
+static tpm_rc ecc_encrypt_seed(struct tpm *t, const struct tpm_key *k, const char *label,
+			       uint8_t *seed, uint16_t *seed_size, struct tpm_wr *w)
+{
+	size_t csize = k->pub.curve == TPM_ECC_NIST_P256 ? 32u : 48u;
+	uint8_t x[TPM_MAX_ECC_BYTES], y[TPM_MAX_ECC_BYTES], z[TPM_MAX_ECC_BYTES];
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q, qe, zp;
+	mbedtls_mpi d;
+	size_t mark;
+	tpm_rc rc = TPM_RC_KEY;
+	int err = 0;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&q);
+	mbedtls_ecp_point_init(&qe);
+	mbedtls_ecp_point_init(&zp);
+	mbedtls_mpi_init(&d);
+	CHK(mbedtls_ecp_group_load(&grp, k->pub.curve == TPM_ECC_NIST_P256
+						 ? MBEDTLS_ECP_DP_SECP256R1
+						 : MBEDTLS_ECP_DP_SECP384R1));
+	CHK(mbedtls_mpi_read_binary(&q.X, k->pub.unique, k->pub.unique_size));
+	CHK(mbedtls_mpi_read_binary(&q.Y, k->pub.unique_y, k->pub.unique_y_size));
+	CHK(mbedtls_mpi_lset(&q.Z, 1));
+	if (mbedtls_ecp_check_pubkey(&grp, &q) != 0)
+		goto cleanup;
+	/* an ephemeral key: Z = de Q, seed = KDFe(nameAlg, Z.x, label, Qe.x, Q.x) */
+	CHK(mbedtls_ecp_gen_keypair(&grp, &d, &qe, rng, t));
+	CHK(mbedtls_ecp_mul(&grp, &zp, &d, &q, rng, t));
+	CHK(mbedtls_mpi_write_binary(&zp.X, z, csize));
+	CHK(mbedtls_mpi_write_binary(&qe.X, x, csize));
+	CHK(mbedtls_mpi_write_binary(&qe.Y, y, csize));
+	*seed_size = (uint16_t)tpm_hash_size(k->pub.name_alg);
+	if (!tpm_kdfe(k->pub.name_alg, z, csize, label, x, csize, k->pub.unique, k->pub.unique_size,
+		      *seed_size * 8u, seed))
+		goto cleanup;
+	mark = tpm_put_size16_begin(w); /* TPM2B_ENCRYPTED_SECRET of a TPMS_ECC_POINT */
+	tpm_put_2b(w, x, csize);
+	tpm_put_2b(w, y, csize);
+	tpm_put_size16_end(w, mark);
+	rc = TPM_RC_SUCCESS;
+cleanup:
+	if (err != 0)
+		rc = mem_or(err, TPM_RC_KEY);
+	tpm_wipe(z, sizeof(z));
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_point_free(&zp);
+	mbedtls_ecp_point_free(&qe);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_ecp_group_free(&grp);
+	return rc;
+}
+
+tpm_rc tpm_secret_encrypt(struct tpm *t, const struct tpm_key *k, const char *label, uint8_t *seed,
+			  uint16_t *seed_size, struct tpm_wr *w)
+{
+	if (k->pub.type == TPM_ALG_RSA) {
+		*seed_size = (uint16_t)tpm_hash_size(k->pub.name_alg);
+		if (!tpm_random(t, seed, *seed_size))
+			return TPM_RC_FAILURE;
+		return rsa_encrypt_seed(t, k, label, seed, *seed_size, w);
+	}
+	if (k->pub.type == TPM_ALG_ECC)
+		return ecc_encrypt_seed(t, k, label, seed, seed_size, w);
+	return TPM_RC_KEY;
+}

@@ -74,8 +74,10 @@ tpm_rc tpm_sensitive_get(struct tpm_rd *r, struct tpm_object *o)
 	uint16_t type = 0;
 	uint16_t max = 0;
 	uint16_t want = sens_size_for(p, &max);
+	/* parents' seeds protect children; KEYEDHASH/SYMCIPHER ones obfuscate the key in unique */
 	bool parent = (p->attrs & (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT)) ==
-		      (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT);
+			      (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT) ||
+		      p->type == TPM_ALG_KEYEDHASH || p->type == TPM_ALG_SYMCIPHER;
 
 	if (tpm_get_u16(r, &type) != TPM_RC_SUCCESS || type != p->type)
 		return TPM_RC_TYPE;
@@ -87,7 +89,7 @@ tpm_rc tpm_sensitive_get(struct tpm_rd *r, struct tpm_object *o)
 		o->auth_size--;
 	if (o->auth_size > dsize)
 		return TPM_RC_SIZE;
-	/* A parent's seed protects its children: exactly a nameAlg digest (Part 1, 22.3). */
+	/* exactly a nameAlg digest (Part 1, 22.3; libtpms answers KEY_SIZE otherwise) */
 	if (o->key.seed_size > dsize || (parent && o->key.seed_size != dsize))
 		return TPM_RC_KEY_SIZE;
 	if ((want != 0 && o->key.sens_size != want) ||
@@ -96,41 +98,92 @@ tpm_rc tpm_sensitive_get(struct tpm_rd *r, struct tpm_object *o)
 	return TPM_RC_SUCCESS;
 }
 
-/* symKey (parent keyBits) and hmacKey (parent nameAlg digest) for an object's Name. */
-static bool storage_keys(const struct tpm_key *parent, const uint8_t *name, uint16_t name_size,
-			 uint8_t *sym, uint8_t *hmac_key)
+/* symKey and hmacKey of an outer wrap for a Name (Part 1, 23.4-23.5). */
+static bool outer_keys(const struct tpm_outer *o, const uint8_t *name, uint16_t name_size,
+		       uint8_t *sym, uint8_t *hmac_key)
 {
-	uint16_t alg = parent->pub.name_alg;
-
-	return tpm_kdfa(alg, parent->seed, parent->seed_size, "STORAGE", name, name_size, NULL, 0,
-			parent->pub.sym.bits, sym) &&
-	       tpm_kdfa(alg, parent->seed, parent->seed_size, "INTEGRITY", NULL, 0, NULL, 0,
-			tpm_hash_size(alg) * 8u, hmac_key);
+	return tpm_kdfa(o->alg, o->seed, o->seed_size, "STORAGE", name, name_size, NULL, 0,
+			o->sym_bits, sym) &&
+	       tpm_kdfa(o->alg, o->seed, o->seed_size, "INTEGRITY", NULL, 0, NULL, 0,
+			tpm_hash_size(o->alg) * 8u, hmac_key);
 }
 
-static void outer_hmac(const struct tpm_key *parent, const uint8_t *hmac_key, const uint8_t *enc,
+static void outer_hmac(const struct tpm_outer *o, const uint8_t *hmac_key, const uint8_t *enc,
 		       size_t enc_size, const uint8_t *name, uint16_t name_size, uint8_t *out)
 {
 	struct tpm_hmac_ctx m;
-	uint16_t alg = parent->pub.name_alg;
 
-	(void)tpm_hmac_start(&m, alg, hmac_key, tpm_hash_size(alg));
+	(void)tpm_hmac_start(&m, o->alg, hmac_key, tpm_hash_size(o->alg));
 	tpm_hmac_update(&m, enc, enc_size);
 	tpm_hmac_update(&m, name, name_size);
 	tpm_hmac_finish(&m, out);
 }
 
+bool tpm_outer_protect(const struct tpm_outer *o, const uint8_t *name, uint16_t name_size,
+		       uint8_t *integrity, uint8_t *buf, size_t n)
+{
+	uint8_t sym[32], hmac_key[TPM_MAX_DIGEST], iv[16] = {0};
+	bool ok = outer_keys(o, name, name_size, sym, hmac_key) &&
+		  tpm_aes_cfb(sym, o->sym_bits, iv, true, buf, n);
+
+	if (ok)
+		outer_hmac(o, hmac_key, buf, n, name, name_size, integrity);
+	tpm_wipe(sym, sizeof(sym));
+	tpm_wipe(hmac_key, sizeof(hmac_key));
+	return ok;
+}
+
+tpm_rc tpm_outer_open(const struct tpm_outer *o, const uint8_t *name, uint16_t name_size,
+		      const uint8_t *blob, uint16_t size, uint8_t *scratch, size_t *n)
+{
+	uint16_t dsize = (uint16_t)tpm_hash_size(o->alg);
+	struct tpm_rd r = tpm_rd_init(blob, size);
+	uint8_t sym[32], hmac_key[TPM_MAX_DIGEST], mac[TPM_MAX_DIGEST], iv[16] = {0};
+	uint16_t mac_size = 0;
+	tpm_rc rc = TPM_RC_INTEGRITY;
+
+	*n = 0;
+	/* integrity: a digest of nameAlg, then at least a size field */
+	if (tpm_get_u16(&r, &mac_size) != TPM_RC_SUCCESS || mac_size != dsize ||
+	    r.left < (size_t)dsize + 2u)
+		return TPM_RC_INTEGRITY;
+	if (!outer_keys(o, name, name_size, sym, hmac_key))
+		goto out;
+	outer_hmac(o, hmac_key, r.p + dsize, r.left - dsize, name, name_size, mac);
+	if (!tpm_ct_equal(mac, r.p, dsize))
+		goto out;
+	/* Authentic: decrypt a copy (the caller's buffer stays as received). */
+	memcpy(scratch, r.p + dsize, r.left - dsize);
+	if (!tpm_aes_cfb(sym, o->sym_bits, iv, false, scratch, r.left - dsize)) {
+		tpm_wipe(scratch, r.left - dsize);
+		goto out;
+	}
+	*n = r.left - dsize;
+	rc = TPM_RC_SUCCESS;
+out:
+	tpm_wipe(sym, sizeof(sym));
+	tpm_wipe(hmac_key, sizeof(hmac_key));
+	return rc;
+}
+
+static struct tpm_outer parent_outer(const struct tpm_key *parent)
+{
+	struct tpm_outer o = {parent->pub.name_alg, parent->seed, parent->seed_size,
+			      parent->pub.sym.bits};
+
+	return o;
+}
+
 bool tpm_private_wrap(const struct tpm_key *parent, const struct tpm_object *o, struct tpm_wr *w)
 {
+	struct tpm_outer outer = parent_outer(parent);
 	uint16_t dsize = (uint16_t)tpm_hash_size(parent->pub.name_alg);
-	uint8_t sym[32], hmac_key[TPM_MAX_DIGEST], iv[16] = {0};
-	size_t outer = tpm_put_size16_begin(w);
+	size_t whole = tpm_put_size16_begin(w);
 	size_t digest_at;
 	size_t enc_at;
 	size_t mark;
-	bool ok = false;
 
-	/* Reserve the outer HMAC, marshal the sensitive area after it, then fill both in. */
+	/* Reserve the integrity HMAC, marshal the sensitive area after it, then fill both in. */
 	tpm_put_u16(w, dsize);
 	digest_at = w->len;
 	for (unsigned i = 0; i < dsize; i++)
@@ -139,57 +192,31 @@ bool tpm_private_wrap(const struct tpm_key *parent, const struct tpm_object *o, 
 	mark = tpm_put_size16_begin(w);
 	tpm_sensitive_put(w, o);
 	tpm_put_size16_end(w, mark);
-	tpm_put_size16_end(w, outer);
-	if (w->overflow || !storage_keys(parent, o->key.name, o->key.name_size, sym, hmac_key))
-		goto out;
-	if (!tpm_aes_cfb(sym, parent->pub.sym.bits, iv, true, w->p + enc_at, w->len - enc_at))
-		goto out;
-	outer_hmac(parent, hmac_key, w->p + enc_at, w->len - enc_at, o->key.name, o->key.name_size,
-		   w->p + digest_at);
-	ok = true;
-out:
-	tpm_wipe(sym, sizeof(sym));
-	tpm_wipe(hmac_key, sizeof(hmac_key));
-	return ok;
+	tpm_put_size16_end(w, whole);
+	return !w->overflow && tpm_outer_protect(&outer, o->key.name, o->key.name_size,
+						 w->p + digest_at, w->p + enc_at, w->len - enc_at);
 }
 
 tpm_rc tpm_private_unwrap(const struct tpm_key *parent, const uint8_t *priv, uint16_t priv_size,
 			  struct tpm_object *o, uint8_t *scratch)
 {
-	uint16_t dsize = (uint16_t)tpm_hash_size(parent->pub.name_alg);
-	struct tpm_rd r = tpm_rd_init(priv, priv_size);
-	uint8_t sym[32], hmac_key[TPM_MAX_DIGEST], mac[TPM_MAX_DIGEST], iv[16] = {0};
-	uint16_t mac_size = 0;
+	struct tpm_outer outer = parent_outer(parent);
 	uint16_t sens_size = 0;
-	size_t enc_size;
+	size_t n = 0;
 	struct tpm_rd s;
-	tpm_rc rc = TPM_RC_INTEGRITY;
+	tpm_rc rc =
+		tpm_outer_open(&outer, o->key.name, o->key.name_size, priv, priv_size, scratch, &n);
 
-	/* integrityHMAC: a digest of the parent's nameAlg, then at least a size field. */
-	if (tpm_get_u16(&r, &mac_size) != TPM_RC_SUCCESS || mac_size != dsize ||
-	    r.left < (size_t)dsize + 2u)
-		return TPM_RC_INTEGRITY;
-	enc_size = r.left - dsize;
-	if (!storage_keys(parent, o->key.name, o->key.name_size, sym, hmac_key))
-		goto out;
-	outer_hmac(parent, hmac_key, r.p + dsize, enc_size, o->key.name, o->key.name_size, mac);
-	if (!tpm_ct_equal(mac, r.p, dsize))
-		goto out;
-	/* Authentic: decrypt a copy (the caller's buffer stays as received). */
-	memcpy(scratch, r.p + dsize, enc_size);
-	if (!tpm_aes_cfb(sym, parent->pub.sym.bits, iv, false, scratch, enc_size))
-		goto out;
-	s = tpm_rd_init(scratch, enc_size);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = tpm_rd_init(scratch, n);
 	rc = TPM_RC_SENSITIVE;
-	if (tpm_get_u16(&s, &sens_size) != TPM_RC_SUCCESS || sens_size != s.left)
-		goto out;
-	rc = tpm_sensitive_get(&s, o);
-	if (rc == TPM_RC_SUCCESS && !tpm_rd_done(&s))
-		rc = TPM_RC_SENSITIVE;
-out:
-	tpm_wipe(scratch, enc_size);
-	tpm_wipe(sym, sizeof(sym));
-	tpm_wipe(hmac_key, sizeof(hmac_key));
+	if (tpm_get_u16(&s, &sens_size) == TPM_RC_SUCCESS && sens_size == s.left) {
+		rc = tpm_sensitive_get(&s, o);
+		if (rc == TPM_RC_SUCCESS && !tpm_rd_done(&s))
+			rc = TPM_RC_SENSITIVE;
+	}
+	tpm_wipe(scratch, n);
 	return rc;
 }
 

@@ -208,7 +208,8 @@ TPM_HANDLER(StartAuthSession)
 	if (tpm_key != TPM_RH_NULL) {
 		/* A salt encrypted to a loaded decryption key (Part 1, 24). */
 		key = tpm_object_key(t, tpm_key);
-		if (key == NULL || (key->pub.type != TPM_ALG_RSA && key->pub.type != TPM_ALG_ECC))
+		if (key == NULL || (key->pub.type != TPM_ALG_RSA && key->pub.type != TPM_ALG_ECC) ||
+		    key->public_only)
 			return TPM_RCH(TPM_RC_KEY, 1);
 		if (salt_size == 0)
 			return TPM_RCP(TPM_RC_VALUE, 2);

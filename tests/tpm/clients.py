@@ -25,6 +25,7 @@ Ends with "tpm2-tools: N passed, N failed". Standard library only.
 """
 import argparse
 import hashlib
+import hmac
 import os
 import re
 import shutil
@@ -414,6 +415,7 @@ RC_HANDLE_P1 = 0x18B
 RC_TYPE_H1 = 0x18A
 RC_INTEGRITY_P1 = 0x1DF
 RC_NV_DEFINED = 0x14C
+RC_SIGNATURE_P2 = 0x2DB
 RC_POLICY_FAIL_S1 = 0x99D
 RC_PCR_CHANGED = 0x128
 RC_AUTH_UNAVAILABLE = 0x12F
@@ -864,10 +866,11 @@ def c_primary_deterministic(t):
         t.run("flushcontext", "0x%x" % h)
 
 
-def sealed_primary(t, password, data, attrs=0x52):
-    """CreatePrimary of a sealed KEYEDHASH object (tpm2-tools has no option for the data, so
-    the command goes through tpm2_send); returns its handle."""
-    tmpl = struct.pack(">HHIH", 0x0008, 0x000B, attrs, 0) + struct.pack(">HH", 0x0010, 0)
+def sealed_primary(t, password, data, attrs=0x52, scheme=b"\x00\x10"):
+    """CreatePrimary of a KEYEDHASH object with the given data: sealed data, or an HMAC key
+    with scheme (tpm2-tools has no option for the data, so the command goes through
+    tpm2_send); returns its handle."""
+    tmpl = struct.pack(">HHIH", 0x0008, 0x000B, attrs, 0) + scheme + struct.pack(">H", 0)
     sens = struct.pack(">H", 4 + len(password) + len(data)) + \
         struct.pack(">H", len(password)) + password + struct.pack(">H", len(data)) + data
     body = struct.pack(">II", 0x40000001, 9) + struct.pack(">IHBH", 0x40000009, 0, 1, 0) + \
@@ -1084,6 +1087,61 @@ def c_policy(t):
     t.run("flushcontext", sess)
 
 
+def c_policyauthorize(t):
+    """A sealed object whose policy a signing key approves (tpm2_policyauthorize with an
+    OpenSSL key loaded as a public key), unsealed under an approved PCR policy; a PCR policy
+    signed by another key is refused."""
+    keys = []
+    for i in range(2):
+        priv, pub = t.file(), t.file()
+        for argv in (["openssl", "genrsa", "-out", priv, "2048"],
+                     ["openssl", "rsa", "-in", priv, "-out", pub, "-pubout"]):
+            p = run_client(argv, t.env)
+            expect(p.returncode == 0, "%s: %s" % (" ".join(argv), tail(p.stderr)))
+        keys.append((priv, pub))
+    kctx, kname = t.file(), t.file()
+    rm(t, "loadexternal", "-G", "rsa", "-C", "o", "-u", keys[0][1], "-c", kctx, "-n", kname)
+    trial, authpol = t.file(), t.file()
+    t.run("startauthsession", "-S", trial)
+    t.run("policyauthorize", "-S", trial, "-L", authpol, "-n", kname)
+    t.run("flushcontext", trial)
+    step = hashlib.sha256(bytes(32) + struct.pack(">I", 0x16A) + t.read(kname)).digest()
+    expect_eq(t.read(authpol), hashlib.sha256(step).digest(), "PolicyAuthorize digest")
+    prim, pub, priv, obj = t.file(), t.file(), t.file(), t.file()
+    rm(t, "createprimary", "-C", "o", "-c", prim)
+    secret = t.file(b"released by an approved policy")
+    rm(t, "create", "-C", prim, "-L", authpol, "-i", secret, "-u", pub, "-r", priv)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+    pcrpol = t.file()
+    t.run("startauthsession", "-S", trial)
+    t.run("policypcr", "-S", trial, "-l", "sha256:0", "-L", pcrpol)
+    t.run("flushcontext", trial)
+    for signer, ok in ((keys[0][0], True), (keys[1][0], False)):
+        sig, tkt, out = t.file(), t.file(), t.file()
+        p = run_client(["openssl", "dgst", "-sha256", "-sign", signer, "-out", sig, pcrpol], t.env)
+        expect(p.returncode == 0, "openssl dgst -sign: %s" % tail(p.stderr))
+        rm(t, "loadexternal", "-G", "rsa", "-C", "o", "-u", keys[0][1], "-c", kctx)
+        if not ok:
+            rm(t, "verifysignature", "-c", kctx, "-g", "sha256", "-m", pcrpol, "-s", sig, "-f",
+               "rsassa", "-t", tkt, ok=False, rc=RC_SIGNATURE_P2)
+            continue
+        rm(t, "verifysignature", "-c", kctx, "-g", "sha256", "-m", pcrpol, "-s", sig, "-f",
+           "rsassa", "-t", tkt)
+        sess = t.file()
+        t.run("startauthsession", "--policy-session", "-S", sess)
+        t.run("policypcr", "-S", sess, "-l", "sha256:0")
+        t.run("policyauthorize", "-S", sess, "-i", pcrpol, "-n", kname, "-t", tkt)
+        rm(t, "unseal", "-p", "session:" + sess, "-c", obj, "-o", out)
+        t.run("flushcontext", sess)
+        expect_eq(t.read(out), t.read(secret), "unseal under an authorized policy")
+        # the ticket is for that policy only
+        sess = t.file()
+        t.run("startauthsession", "--policy-session", "-S", sess)
+        t.run("policypassword", "-S", sess)
+        t.run("policyauthorize", "-S", sess, "-i", pcrpol, "-n", kname, "-t", tkt, ok=False)
+        t.run("flushcontext", sess)
+
+
 def c_hmac_sessions(t):
     """Salted HMAC sessions (RSA and ECC salt keys) with parameter encryption both ways."""
     for alg in ("ecc256", "rsa2048"):
@@ -1101,6 +1159,132 @@ def c_hmac_sessions(t):
         rm(t, "unseal", "-c", obj, "-p", "objpw", "-S", sess, "-o", out)
         expect_eq(t.read(out), t.read(secret), "unseal answered encrypted (%s salt)" % alg)
         t.run("flushcontext", sess)
+
+
+def c_attestation(t):
+    """createek/createak (RSA and ECC), quote + checkquote, makecredential (software and TPM)
+    + activatecredential, certify, gettime; signatures checked with OpenSSL."""
+    for alg, scheme in (("rsa", "rsassa"), ("ecc", "ecdsa")):
+        ek, ekpub, ak, akpub, akname = t.file(), t.file(), t.file(), t.file(), t.file()
+        rm(t, "createek", "-c", ek, "-G", alg, "-u", ekpub)
+        rm(t, "createak", "-C", ek, "-c", ak, "-G", alg, "-g", "sha256", "-s", scheme,
+           "-u", akpub, "-n", akname)
+        msg, sig, pcrs = t.file(), t.file(), t.file()
+        rm(t, "quote", "-c", ak, "-l", "sha256:0,16", "-q", "c0ffee", "-m", msg, "-s", sig,
+           "-o", pcrs, "-g", "sha256")
+        rm(t, "checkquote", "-u", akpub, "-m", msg, "-s", sig, "-f", pcrs, "-g", "sha256",
+           "-q", "c0ffee")
+        rm(t, "checkquote", "-u", akpub, "-m", msg, "-s", sig, "-f", pcrs, "-g", "sha256",
+           "-q", "c0ffef", ok=False)
+        # a credential for the AK's Name, made in software and by the TPM, activated
+        secret = t.file(b"credential " + alg.encode())
+        name = t.read(akname).hex()
+        for extra in (["-T", "none"], []):
+            cred, out = t.file(), t.file()
+            rm(t, "makecredential", *extra, "-e", ekpub, "-s", secret, "-n", name, "-o", cred)
+            sess = t.file()
+            t.run("startauthsession", "--policy-session", "-S", sess)
+            t.run("policysecret", "-S", sess, "-c", "e")
+            rm(t, "activatecredential", "-c", ak, "-C", ek, "-i", cred, "-o", out,
+               "-P", "session:" + sess)
+            t.run("flushcontext", sess)
+            expect_eq(t.read(out), t.read(secret), "activatecredential (%s)" % " ".join(extra))
+        att, asig = t.file(), t.file()
+        rm(t, "certify", "-C", ak, "-c", ak, "-g", "sha256", "-o", att, "-s", asig)
+        expect_eq(t.read(att)[:4], b"\xffTCG", "certify: TPM_GENERATED_VALUE")
+        rm(t, "gettime", "-c", ak, "-o", t.file(), "--attestation=" + t.file())
+        t.flush_all()
+    # an EK certificate provisioned the way platform makers do, read back by anyone
+    cert = bytes(range(256)) * 3 + b"\x30\x82"
+    rm(t, "nvdefine", "0x01c00002", "-C", "p", "-s", str(len(cert)), "-a",
+       "ppwrite|writedefine|ppread|ownerread|authread|no_da|platformcreate")
+    rm(t, "nvwrite", "0x01c00002", "-C", "p", "-i", t.file(cert))
+    out = t.file()
+    rm(t, "nvread", "0x01c00002", "-C", "o", "-o", out)
+    expect_eq(t.read(out), cert, "the EK certificate read back from NV")
+    rm(t, "nvundefine", "0x01c00002", "-C", "p")
+
+
+def c_crypto(t):
+    """sign/verifysignature (checked by OpenSSL too), rsaencrypt/rsadecrypt (OpenSSL encrypts
+    as well), encryptdecrypt in five modes against openssl enc, hmac against Python, ECDH."""
+    prim = t.file()
+    rm(t, "createprimary", "-C", "o", "-c", prim)
+    msg = t.file(b"signed by the vTPM")
+    for alg, scheme in (("rsa", "rsassa"), ("rsa", "rsapss"), ("ecc256", "ecdsa"),
+                        ("ecc384", "ecdsa"), ("rsa:rsassa", None)):
+        # keys without a scheme of their own sign with the caller's
+        pub, priv, key, sig, pem = t.file(), t.file(), t.file(), t.file(), t.file()
+        how = ["-s", scheme] if scheme else []
+        rm(t, "create", "-C", prim, "-G", alg, "-u", pub, "-r", priv)
+        rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", key)
+        rm(t, "sign", "-c", key, "-g", "sha256", *how, "-o", sig, msg)
+        rm(t, "verifysignature", "-c", key, "-g", "sha256", "-m", msg, "-s", sig)
+        rm(t, "verifysignature", "-c", key, "-g", "sha256", "-m", t.file(b"other"), "-s", sig,
+           ok=False, rc=RC_SIGNATURE_P2)
+        rm(t, "sign", "-c", key, "-g", "sha256", *how, "-f", "plain", "-o", sig, msg)
+        rm(t, "readpublic", "-c", key, "-f", "pem", "-o", pem)
+        argv = ["openssl", "dgst", "-sha256", "-verify", pem, "-signature", sig]
+        if scheme == "rsapss":
+            argv += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:-2"]
+        p = run_client(argv + [msg], t.env)
+        expect(p.returncode == 0, "OpenSSL verifies the %s signature: %s" % (alg, tail(p.stderr)))
+    # RSA decryption of what OpenSSL and the TPM encrypted (OAEP-SHA256 and PKCS#1 v1.5)
+    pub, priv, key, pem = t.file(), t.file(), t.file(), t.file()
+    rm(t, "create", "-C", prim, "-G", "rsa2048", "-a",
+       "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|decrypt", "-u", pub, "-r", priv)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", key)
+    rm(t, "readpublic", "-c", key, "-f", "pem", "-o", pem)
+    plain = t.file(b"a wrapped key")
+    for scheme, ossl in (("oaep", ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt",
+                                   "rsa_oaep_md:sha256"]),
+                         ("rsaes", ["-pkeyopt", "rsa_padding_mode:pkcs1"])):
+        ct, ct2, out = t.file(), t.file(), t.file()
+        p = run_client(["openssl", "pkeyutl", "-encrypt", "-pubin", "-inkey", pem, "-in", plain,
+                        "-out", ct] + ossl, t.env)
+        expect(p.returncode == 0, "openssl pkeyutl -encrypt: %s" % tail(p.stderr))
+        rm(t, "rsadecrypt", "-c", key, "-s", scheme, "-o", out, ct)
+        expect_eq(t.read(out), t.read(plain), "rsadecrypt of OpenSSL's %s" % scheme)
+        rm(t, "rsaencrypt", "-c", key, "-s", scheme, "-o", ct2, plain)
+        rm(t, "rsadecrypt", "-c", key, "-s", scheme, "-o", out, ct2)
+        expect_eq(t.read(out), t.read(plain), "rsaencrypt/rsadecrypt %s" % scheme)
+    # AES with a key we know (LoadExternal of a key and its sensitive area), against openssl
+    aeskey = bytes(range(16))
+    key = t.file()
+    rm(t, "loadexternal", "-C", "n", "-G", "aes", "-r", t.file(aeskey), "-c", key)
+    data = t.file(bytes(range(64)) * 2)
+    iv = bytes([0x42]) * 16
+    for mode in ("cfb", "cbc", "ctr", "ofb", "ecb"):
+        ct, back = t.file(), t.file()
+        args = ["-c", key, "-G", mode]
+        if mode != "ecb":
+            args += ["-t", t.file(iv)]
+        rm(t, "encryptdecrypt", *args, "-o", ct, data)
+        cipher = "aes-128-%s" % ("cfb" if mode == "cfb" else mode)
+        argv = ["openssl", "enc", "-" + cipher, "-K", aeskey.hex(), "-nopad", "-in", data]
+        if mode != "ecb":
+            argv += ["-iv", iv.hex()]
+        p = run_client(argv, t.env)
+        expect(p.returncode == 0, "openssl enc %s: %s" % (cipher, tail(p.stderr)))
+        expect_eq(t.read(ct), p.stdout, "encryptdecrypt %s equals openssl enc" % mode)
+        rm(t, "encryptdecrypt", "-d", *args, "-o", back, ct)
+        expect_eq(t.read(back), t.read(data), "encryptdecrypt -d %s" % mode)
+    # HMAC with a key we know
+    hkey = b"an hmac key of 32 bytes, exactly"
+    h = sealed_primary(t, b"", hkey, attrs=0x40052, scheme=struct.pack(">HH", 0x0005, 0x000B))
+    out = rm(t, "hmac", "-c", "0x%x" % h, "--hex", t.file(b"message"))
+    expect_eq(out.strip(), hmac.new(hkey, b"message", hashlib.sha256).hexdigest(), "tpm2_hmac")
+    # ECDH: the TPM's Z from ECDH_KeyGen equals ZGen's with the ephemeral point
+    pub, priv, key, epub, z1, z2 = (t.file() for _ in range(6))
+    rm(t, "create", "-C", prim, "-G", "ecc256:ecdh", "-a",
+       "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|decrypt", "-u", pub, "-r", priv)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", key)
+    rm(t, "ecdhkeygen", "-u", epub, "-o", z1, "-c", key)
+    rm(t, "ecdhzgen", "-u", epub, "-o", z2, "-c", key)
+    expect_eq(t.read(z2), t.read(z1), "ECDH_ZGen's point equals ECDH_KeyGen's")
+    # a public key from outside: encrypts, cannot be authorized
+    ext = t.file()
+    rm(t, "loadexternal", "-C", "o", "-u", pub, "-c", ext)
 
 
 def c_object_caps(t):
@@ -1142,6 +1326,9 @@ CHECKS = [
     ("evictcontrol, a server restart, contexts across it", c_persistent),
     ("policy sessions: PCR sealing, password, OR, command code, secret", c_policy),
     ("salted HMAC sessions with parameter encryption", c_hmac_sessions),
+    ("policyauthorize with an OpenSSL key, approved and unapproved policies", c_policyauthorize),
+    ("createek, createak, quote, checkquote, credentials, certify, gettime", c_attestation),
+    ("sign, verifysignature, rsa, encryptdecrypt, hmac, ecdh, loadexternal", c_crypto),
 ]
 
 

@@ -94,14 +94,16 @@
 
 /*
  * AES for TPM_ALG_AES with the TPM's modes: ECB (always present), CBC, CFB (the mode of TPM
- * parameter encryption and of the TPM2B_PRIVATE sensitive area) and CTR. AES_ROM_TABLES keeps the
- * tables const in .rodata: no lazily generated, writable, unsynchronised tables in .bss.
+ * parameter encryption and of the TPM2B_PRIVATE sensitive area), CTR and OFB (EncryptDecrypt).
+ * AES_ROM_TABLES keeps the tables const in .rodata: no lazily generated, writable,
+ * unsynchronised tables in .bss.
  */
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES
 #define MBEDTLS_CIPHER_MODE_CBC
 #define MBEDTLS_CIPHER_MODE_CFB
 #define MBEDTLS_CIPHER_MODE_CTR
+#define MBEDTLS_CIPHER_MODE_OFB
 /* AES-GCM: SNP guest messages to the PSP are AES-256-GCM (SEV-SNP firmware ABI). */
 #define MBEDTLS_GCM_C
 /*

@@ -1222,7 +1222,7 @@ def s_objects():
     create_primary(s, keyedhash_public(OA_SEAL, sch=scheme(ALG_HMAC, ALG_SHA256)),
                    sens=sensitive(data=b"data"), mode="rc", set=obj)
     s.cmd("FlushContext", params=[obj], mode="rc")
-    # unmarshalling of the parameters (README: rsa-key-sizes, ecc-curves, sym-modes,
+    # unmarshalling of the parameters (README: rsa-key-sizes, ecc-curves,
     # ecc-schemes, xor-objects)
     for tmpl, known in (
             (rsa_public(bits=1024), "rsa-key-sizes"), (rsa_public(bits=4096), None),
@@ -1232,8 +1232,8 @@ def s_objects():
             (ecc_public(sym=sym_def(ALG_AES, 192)), None),
             (ecc_public(sym=sym_def(ALG_AES, 64)), None),
             (ecc_public(sym=sym_def(0x0099)), None), (ecc_public(sym=sym_def(mode=0x0099)), None),
-            (ecc_public(sym=sym_def(mode=ALG_CBC)), "sym-modes"),
-            (ecc_public(sym=sym_def(mode=ALG_OFB)), "sym-modes"),
+            (ecc_public(sym=sym_def(mode=ALG_CBC)), None),
+            (ecc_public(sym=sym_def(mode=ALG_OFB)), None),
             (rsa_public(sch=scheme(0x0099, ALG_SHA256)), None),
             (rsa_public(OA_SDO | OA_SIGN, sym=sym_def(ALG_NULL), sch=scheme(ALG_RSASSA, ALG_NULL)),
              None),
@@ -1252,7 +1252,7 @@ def s_objects():
             (symcipher_public(sym=sym_def(0x0099)), None),
             (symcipher_public(sym=sym_def(ALG_AES, 192)), None),
             (symcipher_public(OA_SDO | OA_DECRYPT | OA_SIGN, sym=sym_def(ALG_AES, 128, ALG_CBC)),
-             "sym-modes")):
+             None)):
         try_create(s, tmpl, known=known)
     for e in (1, 2, 3, 17, 65535, 65537, 65539, 65541, 0x7FFFFFFF, 0xFFFFFFFB, 0xFFFFFFFF):
         try_create(s, rsa_public(exponent=e))
@@ -1376,8 +1376,6 @@ def s_objects():
             known = "rsa-key-sizes"
         elif parms[:2] == u16(ALG_ECC) and parms[-4:-2] == u16(ECC_P521):
             known = "ecc-curves"
-        elif parms.endswith(u16(ALG_CTR)):
-            known = "sym-modes"
         s.cmd("TestParms", params=parms, known=known)
     return s
 
@@ -1563,6 +1561,15 @@ def s_policy():
     s.cmd("PolicySecret", [RH_OWNER, trial], [pw()], b2(b"") + b2(bytes(31)) + b2(b"") + u32(0))
     s.cmd("PolicyAuthorizeNV", [RH_OWNER, M_ORD, trial], [pw()])
     digest()
+    vticket = u16(0x8022) + u32(RH_OWNER) + b2(bytes(64))
+    key_name = u16(ALG_SHA256) + bytes([0x11]) * 32
+    s.cmd("PolicyAuthorize", [trial], None, b2(b"") + b2(b"ref") + b2(key_name) + vticket)
+    digest()
+    s.cmd("PolicyAuthorize", [trial], None, b2(b"") + b2(b"") + b2(key_name[:20]) + vticket)
+    s.cmd("PolicyAuthorize", [trial], None, b2(b"") + b2(b"") + b2(u16(0x99) + bytes(32)) +
+          vticket)
+    s.cmd("PolicyAuthorize", [trial], None, b2(b"") + b2(b"") + b2(key_name) +
+          u16(0x8021) + u32(RH_OWNER) + b2(b""))
     s.cmd("PolicyGetDigest", [RH_OWNER])
     s.cmd("FlushContext", params=[trial])
 
@@ -1583,6 +1590,10 @@ def s_policy():
     s.cmd("PolicyRestart", [pol])
     s.cmd("PolicyAuthorizeNV", [RH_OWNER, M_ORD, pol], [pw()])
     s.cmd("PolicyGetDigest", [pol])
+    s.cmd("PolicyAuthorize", [pol], None, b2(bytes(32)) + b2(b"") + b2(u16(ALG_SHA256) +
+          bytes(32)) + u16(0x8022) + u32(RH_OWNER) + b2(bytes(64)))
+    s.cmd("PolicyAuthorize", [pol], None, b2(bytes(31)) + b2(b"") + b2(u16(ALG_SHA256) +
+          bytes(32)) + u16(0x8022) + u32(RH_OWNER) + b2(bytes(64)))
     s.cmd("PolicyCounterTimer", [pol], None, b2(u32(1)) + u16(16) + u16(0))
     s.cmd("PolicyCounterTimer", [pol], None, b2(u32(0)) + u16(20) + u16(0))
     s.cmd("PolicyCounterTimer", [pol], None, b2(u32(0)) + u16(22) + u16(0))
@@ -1701,8 +1712,94 @@ def s_session_crypto():
     return s
 
 
+# A fixed odd 2048-bit modulus: raw RSA encryption (m^e mod n) is deterministic for any n.
+RSA_N = bytes([0xC5]) + bytes((i * 37 + 11) & 0xFF for i in range(254)) + bytes([0x01])
+
+
+def s_crypto():
+    """Commands with known keys, whose results both TPMs must agree on byte for byte:
+    LoadExternal (Names), EncryptDecrypt(2) in every mode, HMAC and HMAC signatures, raw RSA
+    encryption; and the refusals of Sign, VerifySignature, RSA, ECDH and the credentials."""
+    s = Stream("crypto")
+    s.startup()
+    aes = Handle("aes")
+    s.test("LoadExternal of an AES key with its sensitive area")
+    seed = bytes([0x5E]) * 32
+    aes_pub = symcipher_public(OA_USERWITHAUTH | OA_DECRYPT | OA_SIGN,
+                               sym=sym_def(ALG_AES, 128, ALG_NULL),
+                               unique=hashlib.sha256(seed + bytes(range(16))).digest())
+    aes_sens = b2(u16(ALG_SYMCIPHER) + b2(b"") + b2(seed) + b2(bytes(range(16))))
+    s.cmd("LoadExternal", [], None, aes_sens + aes_pub + u32(RH_OWNER))       # not NULL
+    s.cmd("LoadExternal", [], None,                                         # no seedValue
+          b2(u16(ALG_SYMCIPHER) + b2(b"") + b2(b"") + b2(bytes(range(16)))) + aes_pub +
+          u32(RH_NULL))
+    s.cmd("LoadExternal", [], None,                                         # another key
+          b2(u16(ALG_SYMCIPHER) + b2(b"") + b2(seed) + b2(bytes(16))) + aes_pub +
+          u32(RH_NULL))
+    s.cmd("LoadExternal", [], None, aes_sens + aes_pub + u32(RH_NULL), set=aes)
+    s.test("EncryptDecrypt in every mode, then back")
+    data = bytes(range(48))
+    for mode in (ALG_CFB, ALG_CBC, ALG_CTR, ALG_OFB, ALG_ECB):
+        iv = b"" if mode == ALG_ECB else bytes([0x42]) * 16
+        s.cmd("EncryptDecrypt", [aes], [pw()], u8(0) + u16(mode) + b2(iv) + b2(data))
+        s.cmd("EncryptDecrypt2", [aes], [pw()], b2(data) + u8(1) + u16(mode) + b2(iv))
+    s.cmd("EncryptDecrypt", [aes], [pw()], u8(0) + u16(ALG_NULL) + b2(bytes(16)) + b2(data))
+    s.cmd("EncryptDecrypt", [aes], [pw()], u8(0) + u16(ALG_CBC) + b2(bytes(15)) + b2(data))
+    s.cmd("EncryptDecrypt", [aes], [pw()], u8(0) + u16(ALG_CBC) + b2(bytes(16)) + b2(data[:7]))
+    s.cmd("EncryptDecrypt", [aes], [pw()], u8(0) + u16(ALG_ECB) + b2(bytes(16)) + b2(data))
+    s.cmd("EncryptDecrypt2", [aes], [pw()], b2(data[:7]) + u8(0) + u16(ALG_ECB) + b2(b""))
+    s.cmd("EncryptDecrypt", [aes], [pw()], u8(2) + u16(ALG_CFB) + b2(bytes(16)) + b2(data))
+    s.test("HMAC keys given by the caller")
+    hm = Handle("hm")
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_USERWITHAUTH | OA_SIGN,
+                                       sch=scheme(ALG_HMAC, ALG_SHA256)),
+                   sens=sensitive(b"", b"an hmac key"), set=hm)
+    s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(ALG_NULL))
+    s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(ALG_SHA256))
+    s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(ALG_SHA384))
+    s.cmd("HMAC", [aes], [pw()], b2(b"message") + u16(ALG_SHA256), known="smac")
+    digest = hashlib.sha256(b"signed").digest()
+    null_ticket = u16(0x8024) + u32(RH_NULL) + b2(b"")
+    s.cmd("Sign", [hm], [pw()], b2(digest) + scheme(ALG_NULL) + null_ticket)
+    s.cmd("Sign", [hm], [pw()], b2(digest) + scheme(ALG_HMAC, ALG_SHA384) + null_ticket)
+    s.cmd("Sign", [hm], [pw()], b2(digest[:20]) + scheme(ALG_NULL) + null_ticket)
+    s.cmd("Sign", [aes], [pw()], b2(digest) + scheme(ALG_NULL) + null_ticket)
+    s.test("raw RSA encryption with an external public key")
+    rsa = Handle("rsa")
+    s.cmd("LoadExternal", [], None,
+          b2(b"") + rsa_public(OA_USERWITHAUTH | OA_DECRYPT, sym=sym_def(ALG_NULL),
+                               unique=RSA_N) + u32(RH_OWNER), set=rsa)
+    s.cmd("ReadPublic", [rsa])
+    s.cmd("RSA_Encrypt", [rsa], None, b2(b"small message") + scheme(ALG_NULL) + b2(b""))
+    s.cmd("RSA_Encrypt", [rsa], None, b2(bytes([0xFF]) * 256) + scheme(ALG_NULL) + b2(b""),
+          known="rsa-encrypt-failure")
+    s.cmd("RSA_Encrypt", [rsa], None, b2(b"m") + scheme(ALG_OAEP, ALG_SHA256) + b2(b"label"))
+    s.cmd("RSA_Encrypt", [rsa], None, b2(b"m") + scheme(ALG_OAEP, ALG_SHA256) + b2(b"label\0"),
+          mode="len")
+    s.cmd("RSA_Encrypt", [rsa], None, b2(bytes(250)) + scheme(ALG_RSAES) + b2(b""),
+          known="rsa-encrypt-failure")
+    s.cmd("RSA_Decrypt", [rsa], [pw()], b2(bytes(256)) + scheme(ALG_NULL) + b2(b""))
+    s.cmd("MakeCredential", [rsa], None, b2(bytes(32)) + b2(bytes(34)))
+    s.cmd("EvictControl", [RH_OWNER, rsa], [pw()], u32(0x81000005))
+    s.test("refusals with a storage key")
+    s.cmd("FlushContext", params=[aes])
+    s.cmd("FlushContext", params=[hm])
+    srk = Handle("srk")
+    create_primary(s, ecc_public(), set=srk, mode="rc")
+    s.cmd("Sign", [srk], [pw()], b2(digest) + scheme(ALG_ECDSA, ALG_SHA256) + null_ticket)
+    s.cmd("ECDH_ZGen", [srk], [pw()], b2(b2(bytes(32)) + b2(bytes(32))))
+    s.cmd("RSA_Decrypt", [srk], [pw()], b2(bytes(256)) + scheme(ALG_NULL) + b2(b""))
+    s.cmd("VerifySignature", [srk], None, b2(digest) + u16(ALG_ECDSA) + u16(ALG_SHA256) +
+          b2(bytes(32)) + b2(bytes(32)))
+    s.cmd("ActivateCredential", [srk, srk], [pw(), pw()], b2(bytes(20)) + b2(bytes(68)))
+    s.cmd("Quote", [RH_NULL], [pw()], b2(b"nonce") + scheme(ALG_NULL) +
+          pcr_sel([(ALG_SHA256, [0])]))
+    return s
+
+
 STREAMS = [s_framing, s_startup, s_random, s_capability, s_pcr, s_hash, s_nv, s_hierarchy,
-           s_auth, s_objects, s_policy, s_session_crypto, s_malformed]
+           s_auth, s_objects, s_policy, s_session_crypto, s_crypto,
+           s_malformed]
 
 
 def main():

@@ -417,7 +417,7 @@ static int var_find(struct ctx *x, const char *name, size_t n)
 
 static void dump(const char *who, const uint8_t *r, size_t n)
 {
-	size_t show = n < 96 ? n : 96;
+	size_t show = n < 96 || getenv("TPM_DIFF_FULL") ? n : 96;
 
 	(void)printf("      %-8s %4zu bytes:", who, n);
 	for (size_t i = 0; i < show; i++)
