@@ -646,6 +646,29 @@ def tpm_seeds():
                                                         bytes(16) + b"\x21" + tpm_2b(b"")],
                             tpm_2b(b"encrypted") + struct.pack(">H", 0))),
         ]),
+        # signing, attestation, symmetric and RSA commands, Import, credentials
+        "19-crypto": b"".join([
+            create_primary(owner, ecc_public(0x0003)),                          # SRK
+            create_primary(owner, public(0x0023, 0x40072, struct.pack(
+                ">HHHHHH", 0x0010, 0x0018, sha256, 0x0003, 0x0010, 0), tpm_2b(b"") +
+                tpm_2b(b""))),                                                  # ECDSA key
+            tpm_rec(tpm_cmd(0x15D, [0x80000001], pw, tpm_2b(bytes(32)) +
+                            struct.pack(">HHIH", 0x0010, 0x8024, null, 0))),    # Sign
+            tpm_rec(tpm_cmd(0x158, [0x80000001], pw, tpm_2b(b"q") + struct.pack(">H", 0x0010) +
+                            tpm_pcr_sel([(sha256, [0])]))),                     # Quote
+            tpm_rec(tpm_cmd(0x177, [0x80000001], None, tpm_2b(bytes(32)) +
+                            struct.pack(">HH", 0x0018, sha256) + tpm_2b(bytes(32)) +
+                            tpm_2b(bytes(32)))),                                # VerifySignature
+            tpm_rec(tpm_cmd(0x163, [0x80000000])),                              # ECDH_KeyGen
+            tpm_rec(tpm_cmd(0x168, [0x80000000], None, tpm_2b(bytes(16)) +
+                            tpm_2b(struct.pack(">H", sha256) + bytes(32)))),    # MakeCredential
+            tpm_rec(tpm_cmd(0x156, [0x80000000], pw, tpm_2b(bytes(16)) +
+                            public(0x0008, 0x40, struct.pack(">H", 0x0010), tpm_2b(bytes(32))) +
+                            tpm_2b(tpm_2b(bytes(32)) + bytes(40)) + tpm_2b(b"") +
+                            struct.pack(">HHH", 0x0006, 128, 0x0043))),         # Import
+            tpm_rec(tpm_cmd(0x164, [0x80000000], pw, b"\x00" + struct.pack(">H", 0x0043) +
+                            tpm_2b(bytes(16)) + tpm_2b(bytes(32)))),            # EncryptDecrypt
+        ]),
         "14-template-errors": b"".join([
             create_primary(owner, ecc_public(0x0003, attrs=storage | 0x40000)),
             create_primary(owner, ecc_public(0x0005)),

@@ -28,6 +28,7 @@
 
 #define U    TPM_AUTH_USER
 #define A    TPM_AUTH_ADMIN
+#define D    TPM_AUTH_DUP
 #define NONE TPM_AUTH_NONE
 #define NV   TPMA_CC_NV
 #define FL   TPMA_CC_FLUSHED
@@ -72,6 +73,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(Certify, 2, 2, R(A, U), R(OBJECT, OBJECT_PLUS), 0, 0),
 	CMD(PolicyNV, 3, 1, R(U, NONE, NONE), R(NV_AUTH, TPM_HK_NV, POLICY), 0, 0),
 	CMD(CertifyCreation, 2, 1, R(U, NONE), R(OBJECT_PLUS, OBJECT), 0, 0),
+	CMD(Duplicate, 2, 1, R(D, NONE), R(OBJECT, OBJECT_PLUS), 0, 0),
 	CMD(GetTime, 2, 2, R(U, U), R(TPM_HK_ENDORSEMENT, OBJECT_PLUS), 0, 0),
 	CMD(NV_Read, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, 0),
 	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
@@ -80,6 +82,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(Create, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(ECDH_ZGen, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(HMAC, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(Import, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(Load, 1, 1, R(U), R(OBJECT), 1, 0),
 	CMD(Quote, 1, 1, R(U), R(OBJECT_PLUS), 0, 0),
 	CMD(RSA_Decrypt, 1, 1, R(U), R(OBJECT), 0, 0),
@@ -192,6 +195,8 @@ bool tpm_cc_decrypts(uint32_t cc)
 	case TPM_CC_HMAC:
 	case TPM_CC_LoadExternal:
 	case TPM_CC_PolicyAuthorize:
+	case TPM_CC_Import:
+	case TPM_CC_Duplicate:
 		return true;
 	default:
 		return false;
@@ -231,6 +236,8 @@ bool tpm_cc_encrypts(uint32_t cc)
 	case TPM_CC_EncryptDecrypt2:
 	case TPM_CC_HMAC:
 	case TPM_CC_LoadExternal:
+	case TPM_CC_Import:
+	case TPM_CC_Duplicate:
 		return true;
 	default:
 		return false;

@@ -30,6 +30,9 @@ TPM_HANDLER(Load);
 TPM_HANDLER(CreateLoaded);
 TPM_HANDLER(ObjectChangeAuth);
 TPM_HANDLER(LoadExternal);
+/* cmd_import.c */
+TPM_HANDLER(Import);
+TPM_HANDLER(Duplicate);
 /* context.c */
 TPM_HANDLER(ContextSave);
 TPM_HANDLER(ContextLoad);

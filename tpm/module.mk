@@ -10,7 +10,8 @@ TPM_SRCS := tpm/marshal.c tpm/crypto.c tpm/engine.c tpm/session.c tpm/object.c t
 	tpm/cmd_capability.c tpm/cmd_pcr.c tpm/cmd_hash.c tpm/cmd_nv.c tpm/cmd_hierarchy.c \
 	tpm/public.c tpm/primary.c tpm/cmd_object.c tpm/sensitive.c tpm/object_codec.c \
 	tpm/cmd_create.c tpm/context.c tpm/persistent.c tpm/policy.c tpm/secret.c \
-	tpm/sign.c tpm/cmd_sign.c tpm/cmd_attest.c tpm/cmd_crypt.c tpm/cmd_credential.c
+	tpm/sign.c tpm/cmd_sign.c tpm/cmd_attest.c tpm/cmd_crypt.c tpm/cmd_credential.c \
+	tpm/cmd_import.c
 
 TPM_INC := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
 TPM_TOOL_LIB := $(BUILD)/tpm/tool/libtpm.a

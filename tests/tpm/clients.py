@@ -1287,6 +1287,74 @@ def c_crypto(t):
     rm(t, "loadexternal", "-C", "o", "-u", pub, "-c", ext)
 
 
+def c_import(t):
+    """tpm2_import of an OpenSSL RSA and ECC key, an AES key and an HMAC key under an SRK:
+    the imported keys sign (checked by OpenSSL), encrypt (openssl enc) and MAC (Python)."""
+    prim = t.file()
+    rm(t, "createprimary", "-C", "o", "-c", prim)
+    msg = t.file(b"signed by an imported key")
+    for genkey, alg in ((["openssl", "genrsa", "-out"], "rsa"),
+                        (["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout",
+                          "-out"], "ecc")):
+        pem, pubpem, pub, priv, key, sig = (t.file() for _ in range(6))
+        for argv in (genkey + [pem], ["openssl", "pkey", "-in", pem, "-pubout", "-out", pubpem]):
+            p = run_client(argv, t.env)
+            expect(p.returncode == 0, "%s: %s" % (" ".join(argv), tail(p.stderr)))
+        rm(t, "import", "-C", prim, "-G", alg, "-i", pem, "-u", pub, "-r", priv)
+        rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", key)
+        rm(t, "sign", "-c", key, "-g", "sha256", "-s", "rsassa" if alg == "rsa" else "ecdsa",
+           "-f", "plain", "-o", sig, msg)
+        p = run_client(["openssl", "dgst", "-sha256", "-verify", pubpem, "-signature", sig, msg],
+                       t.env)
+        expect(p.returncode == 0, "OpenSSL verifies the imported %s key's signature" % alg)
+    aeskey = bytes(range(100, 116))
+    pub, priv, key, ct = t.file(), t.file(), t.file(), t.file()
+    rm(t, "import", "-C", prim, "-G", "aes", "-i", t.file(aeskey), "-u", pub, "-r", priv)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", key)
+    data = t.file(bytes(range(32)))
+    rm(t, "encryptdecrypt", "-c", key, "-G", "cbc", "-t", t.file(bytes(16)), "-o", ct, data)
+    p = run_client(["openssl", "enc", "-aes-128-cbc", "-K", aeskey.hex(), "-iv", "00" * 16,
+                    "-nopad", "-in", data], t.env)
+    expect_eq(t.read(ct), p.stdout, "the imported AES key encrypts like openssl enc")
+    hkey = b"imported hmac key"
+    pub, priv, key = t.file(), t.file(), t.file()
+    rm(t, "import", "-C", prim, "-G", "hmac", "-i", t.file(hkey), "-u", pub, "-r", priv)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", key)
+    out = rm(t, "hmac", "-c", key, "--hex", t.file(b"message"))
+    expect_eq(out.strip(), hmac.new(hkey, b"message", hashlib.sha256).hexdigest(),
+              "the imported HMAC key")
+
+
+def c_duplicate(t):
+    """tpm2_duplicate of a key whose policy allows Duplicate (PolicyCommandCode), to another
+    parent, then tpm2_import there: the copy signs what the original verifies."""
+    src, dst = t.file(), t.file()
+    rm(t, "createprimary", "-C", "o", "-c", src)
+    rm(t, "createprimary", "-C", "o", "-G", "rsa", "-c", dst)
+    trial, dpol = t.file(), t.file()
+    t.run("startauthsession", "-S", trial)
+    t.run("policycommandcode", "-S", trial, "-L", dpol, "TPM2_CC_Duplicate")
+    t.run("flushcontext", trial)
+    pub, priv, key = t.file(), t.file(), t.file()
+    rm(t, "create", "-C", src, "-g", "sha256", "-G", "rsa", "-u", pub, "-r", priv, "-L", dpol,
+       "-a", "sensitivedataorigin|userwithauth|decrypt|sign")
+    rm(t, "load", "-C", src, "-u", pub, "-r", priv, "-c", key)
+    dpriv, dseed, sess = t.file(), t.file(), t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    t.run("policycommandcode", "-S", sess, "TPM2_CC_Duplicate")
+    rm(t, "duplicate", "-C", dst, "-c", key, "-G", "null", "-p", "session:" + sess, "-r",
+       dpriv, "-s", dseed)
+    t.run("flushcontext", sess)
+    # without the policy: a password cannot authorize DUP
+    rm(t, "duplicate", "-C", dst, "-c", key, "-G", "null", "-r", t.file(), "-s", t.file(),
+       ok=False)
+    priv2, key2, msg, sig = t.file(), t.file(), t.file(b"signed by the copy"), t.file()
+    rm(t, "import", "-C", dst, "-u", pub, "-i", dpriv, "-r", priv2, "-s", dseed)
+    rm(t, "load", "-C", dst, "-u", pub, "-r", priv2, "-c", key2)
+    rm(t, "sign", "-c", key2, "-g", "sha256", "-o", sig, msg)
+    rm(t, "verifysignature", "-c", key, "-g", "sha256", "-m", msg, "-s", sig)
+
+
 def c_object_caps(t):
     algs = t.run("getcap", "algorithms")
     for alg in ("rsa", "ecc", "keyedhash", "symcipher", "aes", "cfb", "rsassa", "oaep", "ecdsa",
@@ -1329,6 +1397,8 @@ CHECKS = [
     ("policyauthorize with an OpenSSL key, approved and unapproved policies", c_policyauthorize),
     ("createek, createak, quote, checkquote, credentials, certify, gettime", c_attestation),
     ("sign, verifysignature, rsa, encryptdecrypt, hmac, ecdh, loadexternal", c_crypto),
+    ("import of OpenSSL RSA/ECC keys, an AES key and an HMAC key", c_import),
+    ("duplicate under a PolicyCommandCode policy, import under another parent", c_duplicate),
 ]
 
 

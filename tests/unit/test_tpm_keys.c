@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Ordinary objects and their lifetimes: Create, Load, CreateLoaded, ObjectChangeAuth (the
- * protected private area and its binding checks), ContextSave/ContextLoad of objects and
- * sessions, and persistent objects (EvictControl, the NV record, Clear).
+ * protected private area and its binding checks), Import of an inner-wrapped duplicate,
+ * ContextSave/ContextLoad of objects and sessions, and persistent objects (EvictControl, the
+ * NV record, Clear).
  */
 #include <string.h>
 
+#include <mbedtls/aes.h>
 #include <mbedtls/sha256.h>
 
 #include "../../tpm/internal.h"
@@ -661,5 +663,253 @@ UNIT_TEST(tpm_keys_persistent_objects)
 	EXPECT_EQ_U64(tpm_persistent_count(h.tpm), 0);
 	tpmh_restart(&h, TPM_SU_CLEAR);
 	EXPECT_EQ_U64(tpm_persistent_count(h.tpm), 0);
+	tpmh_destroy(&h);
+}
+
+/* ---- Import ------------------------------------------------------------------------------ */
+
+static tpm_rc import(struct tpmh *h, uint32_t parent, const uint8_t *enc_key, size_t ekn,
+		     const uint8_t *pub, size_t pn, const uint8_t *dup, size_t dn, uint16_t sym,
+		     uint16_t mode, uint8_t *priv, uint16_t *priv_n)
+{
+	struct tpmh_cmd c;
+	tpm_rc rc;
+
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Import);
+	tpmh_u32(&c, parent);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, enc_key, ekn);
+	tpmh_2b(&c, pub, pn);
+	tpmh_2b(&c, dup, dn);
+	tpmh_2b(&c, NULL, 0); /* no inSymSeed: no outer wrap */
+	tpmh_u16(&c, sym);
+	if (sym != TPM_ALG_NULL) {
+		tpmh_u16(&c, 128);
+		tpmh_u16(&c, mode);
+	}
+	rc = tpmh_send(h, &c);
+	if (rc == TPM_RC_SUCCESS && priv != NULL) {
+		struct tpm_rd r = tpmh_params(h, false);
+
+		ASSERT(tpm_get_2b(&r, priv, TPM_PRIVATE_MAX, priv_n) == TPM_RC_SUCCESS);
+	}
+	return rc;
+}
+
+/*
+ * An inner-wrapped duplicate built here: AES-128-CFB(key, IV 0) over
+ * TPM2B_DIGEST(SHA-256(TPM2B_SENSITIVE || Name)) || TPM2B_SENSITIVE; imported, loaded, unsealed.
+ */
+UNIT_TEST(tpm_keys_import_inner_wrap)
+{
+	static const uint8_t key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+	static const char data[] = "imported secret";
+	struct tpmh h;
+	uint32_t parent, obj;
+	uint8_t seed[32], unique[32], m[96], name[34], pub[128], sens[128], dup[256];
+	uint8_t priv[TPM_PRIVATE_MAX];
+	uint16_t priv_n = 0;
+	size_t pn, sn, dn;
+	struct tpm_wr w;
+	uint8_t out[64];
+	uint16_t on = 0;
+
+	tpmh_init(&h);
+	parent = primary(&h, TPM_RH_OWNER, &STORAGE_ECC);
+	/* the public area: sealed data, neither fixedTPM nor fixedParent, unique = H(seed||data) */
+	memset(seed, 0x33, sizeof(seed));
+	memcpy(m, seed, 32);
+	memcpy(m + 32, data, sizeof(data) - 1);
+	mbedtls_sha256_ret(m, 32 + sizeof(data) - 1, unique, 0);
+	w = tpm_wr_init(pub, sizeof(pub));
+	tpm_put_u16(&w, TPM_ALG_KEYEDHASH);
+	tpm_put_u16(&w, TPM_ALG_SHA256);
+	tpm_put_u32(&w, TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA);
+	tpm_put_2b(&w, NULL, 0);
+	tpm_put_u16(&w, TPM_ALG_NULL);
+	tpm_put_2b(&w, unique, 32);
+	pn = w.len;
+	name[0] = 0;
+	name[1] = 0x0B;
+	mbedtls_sha256_ret(pub, pn, name + 2, 0);
+	/* TPM2B_SENSITIVE */
+	w = tpm_wr_init(sens, sizeof(sens));
+	{
+		size_t mk = tpm_put_size16_begin(&w);
+
+		tpm_put_u16(&w, TPM_ALG_KEYEDHASH);
+		tpm_put_2b(&w, "pw", 2);
+		tpm_put_2b(&w, seed, 32);
+		tpm_put_2b(&w, data, sizeof(data) - 1);
+		tpm_put_size16_end(&w, mk);
+	}
+	sn = w.len;
+	/* inner integrity, then encrypt */
+	{
+		mbedtls_sha256_context hc;
+		mbedtls_aes_context aes;
+		uint8_t iv[16] = {0};
+		size_t off = 0;
+
+		mbedtls_sha256_init(&hc);
+		mbedtls_sha256_starts_ret(&hc, 0);
+		mbedtls_sha256_update_ret(&hc, sens, sn);
+		mbedtls_sha256_update_ret(&hc, name, 34);
+		tpm_be16(dup, 32);
+		mbedtls_sha256_finish_ret(&hc, dup + 2);
+		mbedtls_sha256_free(&hc);
+		memcpy(dup + 34, sens, sn);
+		dn = 34 + sn;
+		mbedtls_aes_init(&aes);
+		mbedtls_aes_setkey_enc(&aes, key, 128);
+		mbedtls_aes_crypt_cfb128(&aes, MBEDTLS_AES_ENCRYPT, dn, &off, iv, dup, dup);
+		mbedtls_aes_free(&aes);
+	}
+	ASSERT(import(&h, parent, key, 16, pub, pn, dup, dn, TPM_ALG_AES, TPM_ALG_CFB, priv,
+		      &priv_n) == TPM_RC_SUCCESS);
+	obj = load_raw(&h, parent, priv, priv_n, pub, pn) == TPM_RC_SUCCESS ? tpmh_rsp_handle(&h)
+									    : 0;
+	ASSERT(obj != 0);
+	ASSERT(unseal(&h, obj, "pw", out, &on) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(on, sizeof(data) - 1);
+	EXPECT_MEM_EQ(out, data, on);
+
+	/* refusals, in the reference's order */
+	EXPECT_EQ_U64(
+		import(&h, parent, key, 15, pub, pn, dup, dn, TPM_ALG_AES, TPM_ALG_CFB, NULL, NULL),
+		TPM_RCP(TPM_RC_SIZE, 1));
+	EXPECT_EQ_U64(
+		import(&h, parent, key, 16, pub, pn, dup, dn, TPM_ALG_AES, TPM_ALG_CBC, NULL, NULL),
+		TPM_RCP(TPM_RC_MODE, 5));
+	EXPECT_EQ_U64(import(&h, parent, key, 16, pub, pn, dup, dn, TPM_ALG_NULL, 0, NULL, NULL),
+		      TPM_RCP(TPM_RC_SIZE, 1));
+	EXPECT_EQ_U64(import(&h, primary(&h, TPM_RH_OWNER, &SIGN_ECC), key, 16, pub, pn, dup, dn,
+			     TPM_ALG_AES, TPM_ALG_CFB, NULL, NULL),
+		      TPM_RCH(TPM_RC_TYPE, 1));
+	for (size_t i = 0; i < dn; i += 7) {
+		dup[i] ^= 1;
+		EXPECTF(import(&h, parent, key, 16, pub, pn, dup, dn, TPM_ALG_AES, TPM_ALG_CFB,
+			       NULL, NULL) == TPM_RCP(TPM_RC_INTEGRITY, 3),
+			"byte %zu", i);
+		dup[i] ^= 1;
+	}
+	pub[7] |= (uint8_t)TPMA_OBJECT_FIXEDTPM; /* attributes' low byte */
+	EXPECT_EQ_U64(
+		import(&h, parent, key, 16, pub, pn, dup, dn, TPM_ALG_AES, TPM_ALG_CFB, NULL, NULL),
+		TPM_RCP(TPM_RC_ATTRIBUTES, 2));
+	pub[7] &= (uint8_t)~TPMA_OBJECT_FIXEDTPM;
+	pub[6] |= (uint8_t)(TPMA_OBJECT_ENCRYPTEDDUPLICATION >> 8);
+	EXPECT_EQ_U64(import(&h, parent, NULL, 0, pub, pn, dup, dn, TPM_ALG_NULL, 0, NULL, NULL),
+		      TPM_RCP(TPM_RC_SYMMETRIC, 5));
+	tpmh_destroy(&h);
+}
+
+/*
+ * Duplicate with an inner wrap whose key the TPM chooses, to TPM_RH_NULL (no outer wrap), and
+ * Import of the result under another parent with that key (Import's inner unwrap was checked
+ * against a duplicate built by this test above). DUP needs a policy session.
+ */
+UNIT_TEST(tpm_keys_duplicate_import_round_trip)
+{
+	struct tpmh h;
+	struct tpmh_cmd c;
+	struct blob b;
+	struct tpm_rd r;
+	uint32_t src, dst, obj, sess, copy;
+	uint8_t pol[32], key[32], dup[TPM_PRIVATE_MAX], priv[TPM_PRIVATE_MAX], out[64];
+	uint16_t kn = 0, dn = 0, pn = 0, on = 0, sn = 0;
+	uint8_t m[36];
+	struct tpl t = tpl_build(&SEAL);
+
+	tpmh_init(&h);
+	src = primary(&h, TPM_RH_OWNER, &STORAGE_ECC);
+	dst = primary(&h, TPM_RH_ENDORSEMENT, &STORAGE_ECC);
+	/* policy: PolicyCommandCode(Duplicate); a sealed object that may move */
+	memset(m, 0, 32);
+	tpm_be32(m + 32, TPM_CC_PolicyCommandCode);
+	{
+		uint8_t mm[40];
+
+		memcpy(mm, m, 36);
+		tpm_be32(mm + 36, TPM_CC_Duplicate);
+		mbedtls_sha256_ret(mm, 40, pol, 0);
+	}
+	/* the SEAL template with the policy and without fixedTPM/fixedParent */
+	{
+		struct tpm_rd tr = tpm_rd_init(t.b, t.n);
+		struct tpm_public p;
+		struct tpm_wr w;
+
+		ASSERT(tpm_public_get(&tr, &p, false) == TPM_RC_SUCCESS);
+		p.attrs &= ~(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT);
+		p.policy_size = 32;
+		memcpy(p.policy, pol, 32);
+		w = tpm_wr_init(t.b, sizeof(t.b));
+		tpm_public_put(&w, &p);
+		t.n = w.len;
+	}
+	ASSERT(create_tpl(&h, src, t.b, t.n, "pw", "moving data", 11, &b) == TPM_RC_SUCCESS);
+	obj = load(&h, src, &b);
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_StartAuthSession);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_2b(&c, m, 16);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_u8(&c, TPM_SE_POLICY);
+	tpmh_u16(&c, TPM_ALG_NULL);
+	tpmh_u16(&c, TPM_ALG_SHA256);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	sess = tpmh_rsp_handle(&h);
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyCommandCode);
+	tpmh_u32(&c, sess);
+	tpmh_u32(&c, TPM_CC_Duplicate);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	/* a password cannot authorize DUP */
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Duplicate);
+	tpmh_u32(&c, obj);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_pw(&c, "pw", 2);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_u16(&c, TPM_ALG_AES);
+	tpmh_u16(&c, 128);
+	tpmh_u16(&c, TPM_ALG_CFB);
+	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RC_AUTH_TYPE);
+	/* with the policy session (empty HMAC: no session key, no authValue in it) */
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Duplicate);
+	tpmh_u32(&c, obj);
+	tpmh_u32(&c, TPM_RH_NULL);
+	{
+		size_t mk = tpm_put_size32_begin(&c.w);
+
+		tpmh_u32(&c, sess);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_u8(&c, TPMA_SESSION_CONTINUESESSION);
+		tpmh_2b(&c, NULL, 0);
+		tpm_put_size32_end(&c.w, mk);
+	}
+	tpmh_2b(&c, NULL, 0);
+	tpmh_u16(&c, TPM_ALG_AES);
+	tpmh_u16(&c, 128);
+	tpmh_u16(&c, TPM_ALG_CFB);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	r = tpmh_params(&h, false);
+	ASSERT(tpm_get_2b(&r, key, sizeof(key), &kn) == 0 && kn == 16);
+	ASSERT(tpm_get_2b(&r, dup, sizeof(dup), &dn) == 0 && dn > 34);
+	ASSERT(tpm_get_2b(&r, out, sizeof(out), &sn) == 0 && sn == 0); /* no outer wrap */
+	/* the inner wrap hides the data */
+	for (size_t i = 0; i + 11 <= dn; i++)
+		EXPECTF(memcmp(dup + i, "moving data", 11) != 0, "plain data at %zu", i);
+	ASSERT(import(&h, dst, key, kn, b.pub, b.pub_size, dup, dn, TPM_ALG_AES, TPM_ALG_CFB, priv,
+		      &pn) == TPM_RC_SUCCESS);
+	ASSERT(load_raw(&h, dst, priv, pn, b.pub, b.pub_size) == TPM_RC_SUCCESS);
+	copy = tpmh_rsp_handle(&h);
+	ASSERT(unseal(&h, copy, "pw", out, &on) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(on, 11);
+	EXPECT_MEM_EQ(out, "moving data", 11);
+	/* the wrong inner key */
+	key[0] ^= 1;
+	EXPECT_EQ_U64(import(&h, dst, key, kn, b.pub, b.pub_size, dup, dn, TPM_ALG_AES, TPM_ALG_CFB,
+			     NULL, NULL),
+		      TPM_RCP(TPM_RC_INTEGRITY, 3));
 	tpmh_destroy(&h);
 }
