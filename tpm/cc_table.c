@@ -119,6 +119,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(PCR_Extend, 1, 1, R(U), R(PCR_PLUS), 0, NV),
 	CMD(EventSequenceComplete, 2, 2, R(U, U), R(PCR_PLUS, SEQUENCE), 0, NV | FL),
 	CMD(HashSequenceStart, 0, 0, R(0), R(0), 1, 0),
+	CMD(PolicyDuplicationSelect, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyGetDigest, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(TestParms, 0, 0, R(0), R(0), 0, 0),
 	CMD(PolicyPassword, 1, 0, R(NONE), R(POLICY), 0, 0),
@@ -197,6 +198,7 @@ bool tpm_cc_decrypts(uint32_t cc)
 	case TPM_CC_PolicyAuthorize:
 	case TPM_CC_Import:
 	case TPM_CC_Duplicate:
+	case TPM_CC_PolicyDuplicationSelect:
 		return true;
 	default:
 		return false;

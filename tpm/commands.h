@@ -72,6 +72,7 @@ TPM_HANDLER(PolicyNV);
 TPM_HANDLER(PolicyCounterTimer);
 TPM_HANDLER(PolicyAuthorizeNV);
 TPM_HANDLER(PolicyAuthorize);
+TPM_HANDLER(PolicyDuplicationSelect);
 
 /* cmd_capability.c */
 TPM_HANDLER(GetCapability);

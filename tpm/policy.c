@@ -681,3 +681,52 @@ TPM_HANDLER(PolicyAuthorize)
 	policy_update(s, TPM_CC_PolicyAuthorize, name, nn, ref, rn);
 	return TPM_RC_SUCCESS;
 }
+
+/*
+ * PolicyDuplicationSelect (Part 3, 23.15): the policy allows Duplicate of objectName (when
+ * includeObject) to newParentName. Binds a nameHash of both Names (checked at use against the
+ * Duplicate's handles) and the command code; refused when either is already bound.
+ */
+TPM_HANDLER(PolicyDuplicationSelect)
+{
+	struct tpm_session *s;
+	uint8_t obj[TPM_MAX_NAME], np[TPM_MAX_NAME];
+	uint16_t on = 0, nn = 0;
+	uint8_t include = 0;
+	uint8_t tail[TPM_MAX_NAME + 1];
+	struct tpm_hash_ctx h;
+	tpm_rc rc = tpm_get_2b(&c->in, obj, sizeof(obj), &on);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_2b(&c->in, np, sizeof(np), &nn);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_u8(&c->in, &include);
+	if (rc == TPM_RC_SUCCESS && include > 1)
+		rc = TPM_RC_VALUE;
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	if (s->policy_flags & (TPM_POLICY_CPHASH | TPM_POLICY_NAMEHASH))
+		return TPM_RC_CPHASH;
+	if (s->policy_flags & TPM_POLICY_CC)
+		return TPM_RC_COMMAND_CODE;
+	/* nameHash = H(objectName || newParentName) */
+	(void)tpm_hash_start(&h, s->hash_alg);
+	tpm_hash_update(&h, obj, on);
+	tpm_hash_update(&h, np, nn);
+	tpm_hash_finish(&h, s->policy_cp_hash);
+	/* policyDigest' = H(policyDigest || cc || [objectName] || newParentName || includeObject) */
+	memcpy(tail, np, nn);
+	tail[nn] = include;
+	extend(s, TPM_CC_PolicyDuplicationSelect, obj, include ? on : 0, tail, nn + 1u);
+	s->policy_flags |= TPM_POLICY_NAMEHASH | TPM_POLICY_CC;
+	s->policy_cc = TPM_CC_Duplicate;
+	return TPM_RC_SUCCESS;
+}

@@ -1570,6 +1570,17 @@ def s_policy():
           vticket)
     s.cmd("PolicyAuthorize", [trial], None, b2(b"") + b2(b"") + b2(key_name) +
           u16(0x8021) + u32(RH_OWNER) + b2(b""))
+    s.cmd("PolicyRestart", [trial])
+    for include in (0, 1, 2):
+        s.cmd("PolicyDuplicationSelect", [trial], None, b2(key_name) + b2(u16(ALG_SHA256) +
+              bytes([0x22]) * 32) + u8(include))
+        digest()
+        s.cmd("PolicyRestart", [trial])
+    s.cmd("PolicyCommandCode", [trial], None, u32(CC["Duplicate"]))
+    s.cmd("PolicyDuplicationSelect", [trial], None, b2(key_name) + b2(key_name) + u8(1))
+    s.cmd("PolicyRestart", [trial])
+    s.cmd("PolicyCpHash", [trial], None, b2(bytes(32)))
+    s.cmd("PolicyDuplicationSelect", [trial], None, b2(key_name) + b2(key_name) + u8(1))
     s.cmd("PolicyGetDigest", [RH_OWNER])
     s.cmd("FlushContext", params=[trial])
 
