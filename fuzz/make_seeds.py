@@ -669,6 +669,26 @@ def tpm_seeds():
             tpm_rec(tpm_cmd(0x164, [0x80000000], pw, b"\x00" + struct.pack(">H", 0x0043) +
                             tpm_2b(bytes(16)) + tpm_2b(bytes(32)))),            # EncryptDecrypt
         ]),
+        # HMAC sequences, PolicySigned with an HMAC key and its ticket in PolicyTicket
+        "20-hmac-seq-policy-signed": b"".join([
+            create_primary(owner, public(0x0008, 0x40052, struct.pack(">HH", 0x0005, sha256),
+                                         tpm_2b(b"")), data=b"hmac key"),
+            tpm_rec(tpm_cmd(0x15B, [0x80000000], pw, tpm_2b(b"sq") +
+                            struct.pack(">H", 0x0010))),                    # HMAC_Start
+            tpm_rec(tpm_cmd(0x15C, [0x80000001], [struct.pack(">IHBH", 0x40000009, 0, 1, 2) +
+                                                  b"sq"], tpm_2b(b"abc"))),  # SequenceUpdate
+            tpm_rec(tpm_cmd(0x13E, [0x80000001], [struct.pack(">IHBH", 0x40000009, 0, 1, 2) +
+                                                  b"sq"], tpm_2b(b"d") +
+                            struct.pack(">I", owner))),                     # SequenceComplete
+            tpm_rec(tpm_cmd(0x176, [null, null], None, tpm_2b(bytes(16)) + tpm_2b(b"") +
+                            struct.pack(">BHH", 1, 0x0010, sha256))),
+            tpm_rec(tpm_cmd(0x160, [0x80000000, 0x03000000], None, tpm_2b(b"") + tpm_2b(b"") +
+                            tpm_2b(b"ref") + struct.pack(">iHH", -60, 0x0005, sha256) +
+                            bytes(32))),                                    # PolicySigned
+            tpm_rec(tpm_cmd(0x172, [0x03000000], None, tpm_2b(bytes(8)) + tpm_2b(b"") +
+                            tpm_2b(b"ref") + tpm_2b(struct.pack(">H", sha256) + bytes(32)) +
+                            struct.pack(">HI", 0x8025, owner) + tpm_2b(bytes(64)))),
+        ]),
         "14-template-errors": b"".join([
             create_primary(owner, ecc_public(0x0003, attrs=storage | 0x40000)),
             create_primary(owner, ecc_public(0x0005)),

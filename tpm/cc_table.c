@@ -86,9 +86,11 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(Load, 1, 1, R(U), R(OBJECT), 1, 0),
 	CMD(Quote, 1, 1, R(U), R(OBJECT_PLUS), 0, 0),
 	CMD(RSA_Decrypt, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(HMAC_Start, 1, 1, R(U), R(OBJECT), 1, 0),
 	CMD(SequenceUpdate, 1, 1, R(U), R(SEQUENCE), 0, 0),
 	CMD(Sign, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(Unseal, 1, 1, R(U), R(OBJECT), 0, 0),
+	CMD(PolicySigned, 2, 0, R(NONE, NONE), R(OBJECT, POLICY), 0, 0),
 	CMD(ContextLoad, 0, 0, R(0), R(0), 1, 0),
 	CMD(ContextSave, 1, 0, R(NONE), R(TPM_HK_TRANSIENT | TPM_HK_SESSION | POLICY), 0, 0),
 	CMD(ECDH_KeyGen, 1, 0, R(NONE), R(OBJECT), 0, 0),
@@ -104,6 +106,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(PolicyCpHash, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyNameHash, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(PolicyOR, 1, 0, R(NONE), R(POLICY), 0, 0),
+	CMD(PolicyTicket, 1, 0, R(NONE), R(POLICY), 0, 0),
 	CMD(ReadPublic, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(RSA_Encrypt, 1, 0, R(NONE), R(OBJECT), 0, 0),
 	CMD(StartAuthSession, 2, 0, R(NONE, NONE), R(OBJECT_PLUS, ENTITY_PLUS), 1, 0),
@@ -169,6 +172,8 @@ bool tpm_cc_decrypts(uint32_t cc)
 	case TPM_CC_SequenceUpdate:
 	case TPM_CC_ObjectChangeAuth:
 	case TPM_CC_PolicySecret:
+	case TPM_CC_PolicySigned:
+	case TPM_CC_PolicyTicket:
 	case TPM_CC_Create:
 	case TPM_CC_Load:
 	case TPM_CC_StartAuthSession:
@@ -194,6 +199,7 @@ bool tpm_cc_decrypts(uint32_t cc)
 	case TPM_CC_ECDH_ZGen:
 	case TPM_CC_EncryptDecrypt2:
 	case TPM_CC_HMAC:
+	case TPM_CC_HMAC_Start:
 	case TPM_CC_LoadExternal:
 	case TPM_CC_PolicyAuthorize:
 	case TPM_CC_Import:
@@ -213,6 +219,7 @@ bool tpm_cc_encrypts(uint32_t cc)
 	case TPM_CC_NV_Read:
 	case TPM_CC_ObjectChangeAuth:
 	case TPM_CC_PolicySecret:
+	case TPM_CC_PolicySigned:
 	case TPM_CC_Create:
 	case TPM_CC_Load:
 	case TPM_CC_Unseal:

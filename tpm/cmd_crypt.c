@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "object.h"
+#include "sign.h"
 
 #define CHK(call)                     \
 	do {                          \
@@ -517,6 +518,34 @@ TPM_HANDLER(EncryptDecrypt2)
 }
 
 /* Handles: handle (USER). Parameters: buffer, hashAlg (TPM_ALG_NULL: the key's). */
+tpm_rc tpm_get_mac_alg(struct tpm_rd *r, uint16_t *alg)
+{
+	tpm_rc rc = tpm_get_u16(r, alg);
+
+	if (rc == TPM_RC_SUCCESS && *alg != TPM_ALG_NULL && tpm_hash_size(*alg) == 0)
+		rc = TPM_RC_SYMMETRIC;
+	return rc;
+}
+
+tpm_rc tpm_hmac_key_alg(const struct tpm_key *k, uint16_t alg, uint16_t *use)
+{
+	if (k == NULL || k->pub.type != TPM_ALG_KEYEDHASH)
+		return TPM_RCH(TPM_RC_TYPE, 1);
+	if (k->pub.attrs & TPMA_OBJECT_RESTRICTED)
+		return TPM_RCH(TPM_RC_ATTRIBUTES, 1);
+	if (!(k->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
+		return TPM_RCH(TPM_RC_KEY, 1);
+	*use = alg;
+	if (k->pub.scheme.scheme != TPM_ALG_NULL) {
+		*use = k->pub.scheme.hash;
+		if (alg != TPM_ALG_NULL && alg != *use)
+			*use = TPM_ALG_NULL;
+	}
+	if (*use == TPM_ALG_NULL)
+		return TPM_RCP(TPM_RC_VALUE, 2);
+	return TPM_RC_SUCCESS;
+}
+
 TPM_HANDLER(HMAC)
 {
 	const struct tpm_key *k = tpm_object_key(c->t, c->h[0]);
@@ -530,28 +559,15 @@ TPM_HANDLER(HMAC)
 
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_get_u16(&c->in, &alg);
-	if (rc == TPM_RC_SUCCESS && alg != TPM_ALG_NULL && tpm_hash_size(alg) == 0)
-		rc = TPM_RC_HASH;
+	rc = tpm_get_mac_alg(&c->in, &alg);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 2);
 	rc = tpm_params_done(c);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	if (k == NULL || k->pub.type != TPM_ALG_KEYEDHASH)
-		return TPM_RCH(TPM_RC_TYPE, 1);
-	if (k->pub.attrs & TPMA_OBJECT_RESTRICTED)
-		return TPM_RCH(TPM_RC_ATTRIBUTES, 1);
-	if (!(k->pub.attrs & TPMA_OBJECT_SIGN_ENCRYPT))
-		return TPM_RCH(TPM_RC_KEY, 1);
-	use = alg;
-	if (k->pub.scheme.scheme != TPM_ALG_NULL) {
-		use = k->pub.scheme.hash;
-		if (alg != TPM_ALG_NULL && alg != use)
-			use = TPM_ALG_NULL;
-	}
-	if (use == TPM_ALG_NULL)
-		return TPM_RCP(TPM_RC_VALUE, 2);
+	rc = tpm_hmac_key_alg(k, alg, &use);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
 	(void)tpm_hmac_start(&m, use, k->sens, k->sens_size);
 	tpm_hmac_update(&m, data, n);
 	tpm_hmac_finish(&m, mac);

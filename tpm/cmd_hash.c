@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Hash commands (TCG Part 3, 15.4 Hash; 17 "Hash/HMAC/Event Sequences"): Hash,
- * HashSequenceStart, SequenceUpdate, SequenceComplete, EventSequenceComplete.
+ * HashSequenceStart, HMAC_Start, SequenceUpdate, SequenceComplete, EventSequenceComplete.
  *
  * Sequences live in transient object slots (object.c): a hash sequence uses hash[0], an event
- * sequence one context per PCR bank. Completing a sequence flushes it.
+ * sequence one context per PCR bank, an HMAC sequence hmac (keyed when it starts, so the key
+ * object may be flushed meanwhile). Completing a sequence flushes it.
  */
 #include <lib/string.h>
 
@@ -185,13 +186,57 @@ TPM_HANDLER(HashSequenceStart)
 	return TPM_RC_SUCCESS;
 }
 
-/* The sequence object behind a handle the engine found loaded; NULL if it is no sequence. */
-static struct tpm_object *seq_object(struct tpm_cmd *c, uint32_t h, uint8_t kind)
+TPM_HANDLER(HMAC_Start)
+{
+	struct tpm *t = c->t;
+	const struct tpm_key *k = tpm_object_key(t, c->h[0]);
+	uint8_t auth[TPM_MAX_AUTH];
+	uint16_t auth_size = 0;
+	uint16_t alg = 0;
+	uint16_t use = 0;
+	struct tpm_object *o;
+	tpm_rc rc = tpm_get_2b(&c->in, auth, sizeof(auth), &auth_size);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_mac_alg(&c->in, &alg);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_params_done(c);
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_hmac_key_alg(k, alg, &use);
+	if (rc != TPM_RC_SUCCESS) {
+		tpm_wipe(auth, sizeof(auth));
+		return rc;
+	}
+	o = tpm_object_alloc(t);
+	if (o == NULL) {
+		tpm_wipe(auth, sizeof(auth));
+		return TPM_RC_OBJECT_MEMORY;
+	}
+	o->auth_size = auth_size;
+	memcpy(o->auth, auth, auth_size);
+	tpm_wipe(auth, sizeof(auth));
+	o->kind = TPM_OBJ_HMAC_SEQ;
+	(void)tpm_hmac_start(&o->hmac, use, k->sens, k->sens_size);
+	tpm_put_u32(c->out_h, o->handle);
+	return TPM_RC_SUCCESS;
+}
+
+static bool is_sequence(uint8_t kind)
+{
+	return kind == TPM_OBJ_HASH_SEQ || kind == TPM_OBJ_EVENT_SEQ || kind == TPM_OBJ_HMAC_SEQ;
+}
+
+/*
+ * The sequence object behind a handle the engine found loaded; NULL if it is no sequence or
+ * not of the kinds asked for (a mask of 1 << kind; 0 = any sequence).
+ */
+static struct tpm_object *seq_object(struct tpm_cmd *c, uint32_t h, unsigned kinds)
 {
 	struct tpm_object *o = tpm_object_find(c->t, h);
 
-	if (o == NULL || (kind != TPM_OBJ_FREE && o->kind != kind) ||
-	    (o->kind != TPM_OBJ_HASH_SEQ && o->kind != TPM_OBJ_EVENT_SEQ))
+	if (o == NULL || !is_sequence(o->kind) || (kinds != 0 && !(kinds & (1u << o->kind))))
 		return NULL;
 	return o;
 }
@@ -208,10 +253,14 @@ TPM_HANDLER(SequenceUpdate)
 	rc = tpm_params_done(c);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	/* Any sequence (TPM_OBJ_FREE: no particular kind); other objects are TPM_RC_MODE. */
-	o = seq_object(c, c->h[0], TPM_OBJ_FREE);
+	/* Any sequence; other objects are TPM_RC_MODE. */
+	o = seq_object(c, c->h[0], 0);
 	if (o == NULL)
 		return TPM_RCH(TPM_RC_MODE, 1);
+	if (o->kind == TPM_OBJ_HMAC_SEQ) {
+		tpm_hmac_update(&o->hmac, data, size);
+		return TPM_RC_SUCCESS;
+	}
 	if (o->kind == TPM_OBJ_EVENT_SEQ) {
 		for (unsigned b = 0; b < TPM_NUM_BANKS; b++)
 			tpm_hash_update(&o->hash[b], data, size);
@@ -241,9 +290,19 @@ TPM_HANDLER(SequenceComplete)
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
 	/* An event sequence ends with EventSequenceComplete only. */
-	o = seq_object(c, c->h[0], TPM_OBJ_HASH_SEQ);
+	o = seq_object(c, c->h[0], 1u << TPM_OBJ_HASH_SEQ | 1u << TPM_OBJ_HMAC_SEQ);
 	if (o == NULL)
 		return TPM_RCH(TPM_RC_MODE, 1);
+	if (o->kind == TPM_OBJ_HMAC_SEQ) {
+		/* No ticket for an HMAC (Part 3, SequenceComplete): the NULL ticket. */
+		alg = o->hmac.h.alg;
+		tpm_hmac_update(&o->hmac, data, size);
+		tpm_hmac_finish(&o->hmac, d);
+		tpm_put_2b(c->out, d, tpm_hash_size(alg));
+		put_hashcheck(c, TPM_RH_NULL, false, alg, d);
+		tpm_object_free(o);
+		return TPM_RC_SUCCESS;
+	}
 
 	alg = o->hash[0].alg;
 	seq_first_block(o, data, size);
@@ -270,7 +329,7 @@ TPM_HANDLER(EventSequenceComplete)
 	rc = tpm_params_done(c);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	o = seq_object(c, c->h[1], TPM_OBJ_EVENT_SEQ);
+	o = seq_object(c, c->h[1], 1u << TPM_OBJ_EVENT_SEQ);
 	if (o == NULL)
 		return TPM_RCH(TPM_RC_MODE, 2);
 	if (pcr != TPM_RH_NULL && !tpm_pcr_extend_allowed(pcr, c->locality))

@@ -68,6 +68,8 @@ TPM_HANDLER(PolicyNameHash);
 TPM_HANDLER(PolicyPCR);
 TPM_HANDLER(PolicyOR);
 TPM_HANDLER(PolicySecret);
+TPM_HANDLER(PolicySigned);
+TPM_HANDLER(PolicyTicket);
 TPM_HANDLER(PolicyNV);
 TPM_HANDLER(PolicyCounterTimer);
 TPM_HANDLER(PolicyAuthorizeNV);
@@ -87,6 +89,7 @@ TPM_HANDLER(PCR_Allocate);
 /* cmd_hash.c */
 TPM_HANDLER(Hash);
 TPM_HANDLER(HashSequenceStart);
+TPM_HANDLER(HMAC_Start);
 TPM_HANDLER(SequenceUpdate);
 TPM_HANDLER(SequenceComplete);
 TPM_HANDLER(EventSequenceComplete);

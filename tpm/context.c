@@ -274,14 +274,22 @@ static tpm_rc load_body(struct tpm_cmd *c, uint32_t saved, uint32_t hier, struct
 	}
 	if (kind == BODY_SEQUENCE && saved == SAVED_SEQ) {
 		struct tpm_object *o = &t->staging;
+		uint8_t okind;
 
 		if (tpm_get_u16(r, &size) != TPM_RC_SUCCESS || size != sizeof(*o) ||
 		    r->left != size)
 			return TPM_RCP(TPM_RC_INTEGRITY, 1);
 		memcpy(o, r->p, sizeof(*o));
-		if (o->kind != TPM_OBJ_HASH_SEQ && o->kind != TPM_OBJ_EVENT_SEQ)
+		okind = o->kind;
+		if (okind != TPM_OBJ_HASH_SEQ && okind != TPM_OBJ_EVENT_SEQ &&
+		    okind != TPM_OBJ_HMAC_SEQ)
 			return TPM_RCP(TPM_RC_INTEGRITY, 1);
-		return tpm_object_install(c, o) != NULL ? TPM_RC_SUCCESS : TPM_RC_FAILURE;
+		/* install makes a key object; a sequence stays the sequence it was. */
+		o = tpm_object_install(c, o);
+		if (o == NULL)
+			return TPM_RC_FAILURE;
+		o->kind = okind;
+		return TPM_RC_SUCCESS;
 	}
 	if (kind == BODY_KEY && (saved == SAVED_OBJECT || saved == SAVED_STCLEAR)) {
 		struct tpm_object *o = &t->staging;

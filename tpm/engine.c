@@ -151,8 +151,17 @@ bool tpm_entity_name(struct tpm *t, uint32_t handle, uint8_t *name, uint16_t *si
 			*size = k->name_size;
 			return true;
 		}
+		/*
+		 * A sequence object has no public area and no nameAlg: its Name is the Empty
+		 * Buffer, as the reference and tpm2-tss ESAPI have it (found with tpm2_hmac under
+		 * an HMAC session: ESAPI's cpHash has no Name for the sequence handle).
+		 */
+		if (tpm_object_find(t, handle) != NULL) {
+			*size = 0;
+			return true;
+		}
 	}
-	/* PCRs, sessions, permanent handles and sequence objects are named by their handle. */
+	/* PCRs, sessions and permanent handles are named by their handle. */
 	tpm_be32(name, handle);
 	*size = 4;
 	return true;

@@ -108,6 +108,7 @@ enum tpm_object_kind {
 	TPM_OBJ_HASH_SEQ,  /* HashSequenceStart with a hash algorithm */
 	TPM_OBJ_EVENT_SEQ, /* HashSequenceStart with TPM_ALG_NULL: every bank */
 	TPM_OBJ_KEY,	   /* an object with a public and a sensitive area (public.c) */
+	TPM_OBJ_HMAC_SEQ,  /* HMAC_Start: the keyed hash state in hmac */
 };
 
 /* TPMT_SYM_DEF_OBJECT (Part 2, 11.1.7): algorithm TPM_ALG_NULL leaves bits and mode 0. */
@@ -175,6 +176,7 @@ struct tpm_object {
 	union {
 		/* sequences: [0] for a hash sequence, one per bank for events */
 		struct tpm_hash_ctx hash[TPM_NUM_BANKS];
+		struct tpm_hmac_ctx hmac;
 		struct tpm_key key;
 	};
 };

@@ -8,8 +8,8 @@
  * and, on a policy (not trial) session, first checks its assertion: a failed assertion leaves
  * the session unchanged. Deferred checks (command code, PCR counter, cpHash, nameHash,
  * expiration, authValue or password) are recorded in the session and checked at use.
- * PolicySigned, PolicyTicket, PolicyAuthorize, PolicyLocality, PolicyPhysicalPresence,
- * PolicyNvWritten and PolicyTemplate are not offered (TPM_RC_COMMAND_CODE).
+ * PolicyLocality, PolicyPhysicalPresence, PolicyNvWritten and PolicyTemplate are not offered
+ * (TPM_RC_COMMAND_CODE).
  */
 #include <lib/string.h>
 
@@ -314,75 +314,362 @@ TPM_HANDLER(PolicyOR)
 	return TPM_RC_SUCCESS;
 }
 
+/* ---- authorizations by a secret, a signature or a ticket (Part 3, 23.3, 23.4, 23.5) ------ */
+
+/* The parameters PolicySecret, PolicySigned and PolicyTicket share, and their numbers. */
+struct auth_args {
+	uint8_t nonce[TPM_MAX_NONCE];
+	uint8_t cp[TPM_MAX_DIGEST];
+	uint8_t ref[TPM_MAX_NONCE];
+	uint16_t nonce_size, cp_size, ref_size;
+	uint64_t timeout; /* absolute Clock in ms; 0 = none */
+	unsigned p_nonce, p_cp, p_time;
+};
+
+/* Bit 63 of a TPM2B_TIMEOUT: the authorization was not bound to a session's nonceTPM. */
+#define TIMEOUT_NO_NONCE (1ull << 63)
+
+/*
+ * The timeout an expiration (seconds, either sign) sets: relative to the session's start,
+ * capped below TIMEOUT_NO_NONCE (Clock cannot get there; a larger value could not be told
+ * apart from the flag).
+ */
+static uint64_t auth_timeout(const struct tpm_session *s, int32_t exp)
+{
+	uint64_t secs = exp < 0 ? (uint64_t)(-(int64_t)exp) : (uint64_t)exp;
+	uint64_t limit = TIMEOUT_NO_NONCE - 1u;
+
+	if (exp == 0)
+		return 0;
+	/* secs * 1000 < 2^42: only the sum can pass the cap */
+	return s->start_ms > limit - secs * 1000u ? limit : s->start_ms + secs * 1000u;
+}
+
+/*
+ * What the three check before they act (the reference's PolicyParameterChecks): a nonceTPM,
+ * if given, is the session's (TPM_RC_NONCE); a cpHashA, if given, has the session's digest
+ * size (TPM_RC_SIZE) and agrees with a cpHash already bound (TPM_RC_CPHASH); the timeout has
+ * not passed (TPM_RC_EXPIRED). A trial session checks nothing.
+ */
+static tpm_rc auth_checks(struct tpm *t, const struct tpm_session *s, const struct auth_args *a)
+{
+	if (trial(s))
+		return TPM_RC_SUCCESS;
+	if (a->nonce_size != 0 && (a->nonce_size != s->nonce_size ||
+				   !tpm_ct_equal(a->nonce, s->nonce_tpm, a->nonce_size)))
+		return TPM_RCP(TPM_RC_NONCE, a->p_nonce);
+	if (a->cp_size != 0) {
+		if (a->cp_size != s->digest_size)
+			return TPM_RCP(TPM_RC_SIZE, a->p_cp);
+		if ((s->policy_flags & (TPM_POLICY_CPHASH | TPM_POLICY_NAMEHASH)) &&
+		    (!(s->policy_flags & TPM_POLICY_CPHASH) ||
+		     !tpm_ct_equal(a->cp, s->policy_cp_hash, a->cp_size)))
+			return TPM_RC_CPHASH; /* a format-zero code: no parameter number */
+	}
+	if (a->timeout != 0 && tpm_clock(t) > a->timeout)
+		return TPM_RCP(TPM_RC_EXPIRED, a->p_time);
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * The reference's PolicyContextUpdate: policyDigest' = PolicyUpdate(cc, authName, policyRef);
+ * on a policy session the cpHash is bound and the earliest timeout kept.
+ */
+static void auth_update(struct tpm_session *s, uint32_t cc, const uint8_t *name, uint16_t name_size,
+			const struct auth_args *a)
+{
+	if (!trial(s) && a->timeout != 0) {
+		if (!(s->policy_flags & TPM_POLICY_TIMEOUT) || a->timeout < s->policy_timeout_ms)
+			s->policy_timeout_ms = a->timeout;
+		s->policy_flags |= TPM_POLICY_TIMEOUT;
+	}
+	if (!trial(s) && a->cp_size != 0) {
+		memcpy(s->policy_cp_hash, a->cp, a->cp_size);
+		s->policy_flags |= TPM_POLICY_CPHASH;
+	}
+	policy_update(s, cc, name, name_size, a->ref, a->ref_size);
+}
+
+/* The hierarchy an entity belongs to (the reference's EntityGetHierarchy), for tickets. */
+static uint32_t entity_hierarchy(struct tpm *t, uint32_t h)
+{
+	const struct tpm_key *k;
+	const struct tpm_nv_index *nv;
+
+	switch (h >> TPM_HR_SHIFT) {
+	case TPM_HT_PERMANENT:
+		if (h == TPM_RH_PLATFORM || h == TPM_RH_ENDORSEMENT || h == TPM_RH_NULL)
+			return h;
+		return TPM_RH_OWNER;
+	case TPM_HT_NV_INDEX:
+		nv = tpm_nv_find(t, h);
+		return nv != NULL && (nv->attrs & TPMA_NV_PLATFORMCREATE) ? TPM_RH_PLATFORM
+									  : TPM_RH_OWNER;
+	case TPM_HT_TRANSIENT:
+	case TPM_HT_PERSISTENT:
+		k = tpm_object_key(t, h);
+		return k != NULL ? k->hierarchy : TPM_RH_NULL;
+	default:
+		return TPM_RH_OWNER;
+	}
+}
+
+static void be64(uint8_t *p, uint64_t v)
+{
+	tpm_be32(p, (uint32_t)(v >> 32));
+	tpm_be32(p + 4, (uint32_t)v);
+}
+
+static void mac_2b(struct tpm_hmac_ctx *m, const uint8_t *p, uint16_t n)
+{
+	uint8_t be[2];
+
+	tpm_be16(be, n);
+	tpm_hmac_update(m, be, 2);
+	tpm_hmac_update(m, p, n);
+}
+
+/*
+ * TPMT_TK_AUTH's HMAC. Only this TPM checks it, so the layout is Copra's (Part 2, 10.7.5 leaves
+ * it to the TPM): the hierarchy's proof keys HMAC-SHA-512 over tag || hierarchy || cpHashA ||
+ * policyRef || authName (each with its size) || timeout || resetCount || restartCount. The
+ * counts make every ticket die at the next Startup, as the reference's time epoch does; a Clear
+ * changes the proof.
+ */
+static bool auth_ticket_mac(struct tpm *t, uint16_t tag, uint32_t hier, const uint8_t *name,
+			    uint16_t name_size, const struct auth_args *a, uint8_t *mac)
+{
+	const uint8_t *proof = tpm_hierarchy_proof(t, hier);
+	struct tpm_hmac_ctx m;
+	uint8_t b[18];
+
+	if (proof == NULL)
+		return false;
+	(void)tpm_hmac_start(&m, TPM_TICKET_HMAC_ALG, proof, TPM_SEED_SIZE);
+	tpm_be16(b, tag);
+	tpm_be32(b + 2, hier);
+	tpm_hmac_update(&m, b, 6);
+	mac_2b(&m, a->cp, a->cp_size);
+	mac_2b(&m, a->ref, a->ref_size);
+	mac_2b(&m, name, name_size);
+	be64(b, a->timeout);
+	tpm_be32(b + 8, t->perm.reset_count);
+	tpm_be32(b + 12, t->perm.restart_count);
+	tpm_hmac_update(&m, b, 16);
+	tpm_hmac_finish(&m, mac);
+	return true;
+}
+
+/*
+ * The response of PolicySecret and PolicySigned: timeout and policyTicket. A negative
+ * expiration on a policy session asks for a ticket (and the timeout it carries, with bit 63
+ * set when no nonceTPM bound the authorization); otherwise both are empty (the NULL ticket).
+ */
+static void put_auth_ticket(struct tpm_cmd *c, const struct tpm_session *s, int32_t exp,
+			    uint16_t tag, uint32_t hier, const uint8_t *name, uint16_t name_size,
+			    const struct auth_args *a)
+{
+	uint8_t mac[TPM_MAX_DIGEST];
+
+	if (exp >= 0 || trial(s) || !auth_ticket_mac(c->t, tag, hier, name, name_size, a, mac)) {
+		tpm_put_u16(c->out, 0);
+		tpm_put_u16(c->out, tag);
+		tpm_put_u32(c->out, TPM_RH_NULL);
+		tpm_put_u16(c->out, 0);
+		return;
+	}
+	tpm_put_u16(c->out, 8);
+	tpm_put_u64(c->out, a->timeout | (a->nonce_size == 0 ? TIMEOUT_NO_NONCE : 0));
+	tpm_put_u16(c->out, tag);
+	tpm_put_u32(c->out, hier);
+	tpm_put_2b(c->out, mac, tpm_hash_size(TPM_TICKET_HMAC_ALG));
+}
+
+/* nonceTPM, cpHashA, policyRef and expiration: parameters 1-4 of PolicySecret and -Signed. */
+static tpm_rc get_auth_args(struct tpm_cmd *c, struct auth_args *a, int32_t *exp)
+{
+	uint32_t e = 0;
+	tpm_rc rc = tpm_get_2b(&c->in, a->nonce, sizeof(a->nonce), &a->nonce_size);
+
+	a->p_nonce = 1;
+	a->p_cp = 2;
+	a->p_time = 4;
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_2b(&c->in, a->cp, sizeof(a->cp), &a->cp_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_2b(&c->in, a->ref, sizeof(a->ref), &a->ref_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_get_u32(&c->in, &e);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 4);
+	*exp = (int32_t)e;
+	return TPM_RC_SUCCESS;
+}
+
 /*
  * PolicySecret (Part 3, 23.4): the command itself carries the authorization of authHandle.
  * nonceTPM (when given) must be the session's; cpHashA binds the session's cpHash; expiration
- * sets a timeout relative to the session's start (its absolute value in seconds). Tickets
- * (negative expiration) are not issued: PolicyTicket is not offered; the ticket is the NULL one.
+ * sets a timeout relative to the session's start (its absolute value in seconds); a negative
+ * one asks for a ticket for PolicyTicket.
  */
 TPM_HANDLER(PolicySecret)
 {
 	struct tpm *t = c->t;
 	struct tpm_session *s;
-	uint8_t nonce[TPM_MAX_NONCE], cp[TPM_MAX_DIGEST], ref[TPM_MAX_NONCE];
-	uint16_t nonce_size = 0, cp_size = 0, ref_size = 0;
-	uint32_t expiration = 0;
+	struct auth_args a;
 	uint8_t name[TPM_MAX_NAME + 4];
 	uint16_t name_size = 0;
-	int32_t exp;
-	tpm_rc rc = tpm_get_2b(&c->in, nonce, sizeof(nonce), &nonce_size);
+	int32_t exp = 0;
+	tpm_rc rc = get_auth_args(c, &a, &exp);
 
 	if (rc != TPM_RC_SUCCESS)
-		return TPM_RCP(rc, 1);
-	rc = tpm_get_2b(&c->in, cp, sizeof(cp), &cp_size);
-	if (rc != TPM_RC_SUCCESS)
-		return TPM_RCP(rc, 2);
-	rc = tpm_get_2b(&c->in, ref, sizeof(ref), &ref_size);
-	if (rc != TPM_RC_SUCCESS)
-		return TPM_RCP(rc, 3);
-	rc = tpm_get_u32(&c->in, &expiration);
-	if (rc != TPM_RC_SUCCESS)
-		return TPM_RCP(rc, 4);
+		return rc;
 	rc = tpm_params_done(c);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
 	s = policy_session(c, 1);
 	if (s == NULL)
 		return TPM_RC_FAILURE;
-	exp = (int32_t)expiration;
-	/* A trial session checks nothing (the reference's PolicyParameterChecks are skipped). */
-	if (!trial(s) && nonce_size != 0 &&
-	    (nonce_size != s->nonce_size || !tpm_ct_equal(nonce, s->nonce_tpm, nonce_size)))
-		return TPM_RCP(TPM_RC_NONCE, 1);
-	if (!trial(s) && cp_size != 0) {
-		if (cp_size != s->digest_size)
-			return TPM_RCP(TPM_RC_SIZE, 2);
-		if ((s->policy_flags & (TPM_POLICY_CPHASH | TPM_POLICY_NAMEHASH)) &&
-		    (!(s->policy_flags & TPM_POLICY_CPHASH) ||
-		     !tpm_ct_equal(cp, s->policy_cp_hash, cp_size)))
-			return TPM_RCP(TPM_RC_CPHASH, 2);
-	}
+	a.timeout = auth_timeout(s, exp);
+	rc = auth_checks(t, s, &a);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
 	if (!tpm_entity_name(t, c->h[0], name, &name_size))
 		return TPM_RCH(TPM_RC_HANDLE, 1);
-	if (!trial(s) && exp != 0) {
-		uint64_t secs = exp < 0 ? (uint64_t)(-(int64_t)exp) : (uint64_t)exp;
-		uint64_t limit = s->start_ms + secs * 1000u;
+	auth_update(s, TPM_CC_PolicySecret, name, name_size, &a);
+	put_auth_ticket(c, s, exp, TPM_ST_AUTH_SECRET, entity_hierarchy(t, c->h[0]), name,
+			name_size, &a);
+	return TPM_RC_SUCCESS;
+}
 
-		if (tpm_clock(t) > limit)
-			return TPM_RCP(TPM_RC_EXPIRED, 4);
-		if (!(s->policy_flags & TPM_POLICY_TIMEOUT) || limit < s->policy_timeout_ms)
-			s->policy_timeout_ms = limit;
-		s->policy_flags |= TPM_POLICY_TIMEOUT;
+/*
+ * PolicySigned (Part 3, 23.3): authObject signed
+ *   aHash = H_sigHash(nonceTPM || expiration || cpHashA || policyRef)
+ * (a policy session verifies the signature: parameter 5). Then as PolicySecret, with the key's
+ * Name; tickets are TPM_ST_AUTH_SIGNED in the key's hierarchy.
+ */
+TPM_HANDLER(PolicySigned)
+{
+	struct tpm *t = c->t;
+	struct tpm_session *s;
+	struct auth_args a;
+	struct tpm_signature *sig = (struct tpm_signature *)(void *)t->scratch;
+	const struct tpm_key *k;
+	int32_t exp = 0;
+	tpm_rc rc = get_auth_args(c, &a, &exp);
+
+	_Static_assert(sizeof(struct tpm_signature) <= sizeof(t->scratch), "fits the scratch");
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	rc = tpm_get_signature(&c->in, sig);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 5);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 1);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	k = tpm_object_key(t, c->h[0]);
+	if (k == NULL)
+		return TPM_RCH(TPM_RC_HANDLE, 1);
+	a.timeout = auth_timeout(s, exp);
+	rc = auth_checks(t, s, &a);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	if (!trial(s)) {
+		struct tpm_hash_ctx h;
+		uint8_t ahash[TPM_MAX_DIGEST];
+		uint8_t be[4];
+
+		if (tpm_hash_size(sig->hash) == 0)
+			return TPM_RCP(TPM_RC_SCHEME, 5);
+		(void)tpm_hash_start(&h, sig->hash);
+		tpm_hash_update(&h, a.nonce, a.nonce_size);
+		tpm_be32(be, (uint32_t)exp);
+		tpm_hash_update(&h, be, 4);
+		tpm_hash_update(&h, a.cp, a.cp_size);
+		tpm_hash_update(&h, a.ref, a.ref_size);
+		tpm_hash_finish(&h, ahash);
+		/* an HMAC needs the key itself, which a public-only object lacks */
+		if (k->public_only && k->pub.type == TPM_ALG_KEYEDHASH)
+			return TPM_RCP(TPM_RC_SIGNATURE, 5);
+		rc = tpm_verify(k, sig, ahash, tpm_hash_size(sig->hash));
+		if (rc == TPM_RC_MEMORY)
+			return rc;
+		if (rc != TPM_RC_SUCCESS)
+			return TPM_RCP(rc, 5);
 	}
-	if (!trial(s) && cp_size != 0) {
-		memcpy(s->policy_cp_hash, cp, cp_size);
-		s->policy_flags |= TPM_POLICY_CPHASH;
-	}
-	policy_update(s, TPM_CC_PolicySecret, name, name_size, ref, ref_size);
-	tpm_put_u16(c->out, 0); /* timeout */
-	tpm_put_u16(c->out, TPM_ST_AUTH_SECRET);
-	tpm_put_u32(c->out, TPM_RH_NULL);
-	tpm_put_u16(c->out, 0);
+	auth_update(s, TPM_CC_PolicySigned, k->name, k->name_size, &a);
+	put_auth_ticket(c, s, exp, TPM_ST_AUTH_SIGNED, k->hierarchy, k->name, k->name_size, &a);
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * PolicyTicket (Part 3, 23.5): a ticket from PolicySecret or PolicySigned stands in for that
+ * authorization on a policy session (a trial session: TPM_RC_ATTRIBUTES, it proves nothing).
+ * The ticket must be this TPM's for exactly these timeout, cpHashA, policyRef and authName
+ * (TPM_RC_TICKET); its timeout must not have passed.
+ */
+TPM_HANDLER(PolicyTicket)
+{
+	struct tpm *t = c->t;
+	struct tpm_session *s;
+	struct auth_args a;
+	uint8_t tb[8], name[TPM_MAX_NAME], tk[TPM_MAX_DIGEST], mac[TPM_MAX_DIGEST];
+	uint16_t tn = 0, nn = 0, tkn = 0, tag = 0;
+	uint32_t hier = 0;
+	tpm_rc rc = tpm_get_2b(&c->in, tb, sizeof(tb), &tn);
+
+	memset(&a, 0, sizeof(a));
+	a.p_cp = 2;
+	a.p_time = 1;
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_2b(&c->in, a.cp, sizeof(a.cp), &a.cp_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_2b(&c->in, a.ref, sizeof(a.ref), &a.ref_size);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_get_2b(&c->in, name, sizeof(name), &nn);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 4);
+	/* TPMT_TK_AUTH: tag AUTH_SIGNED or AUTH_SECRET, TPMI_RH_HIERARCHY+, the HMAC */
+	rc = tpm_get_u16(&c->in, &tag);
+	if (rc == TPM_RC_SUCCESS && tag != TPM_ST_AUTH_SIGNED && tag != TPM_ST_AUTH_SECRET)
+		rc = TPM_RC_TAG;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_u32(&c->in, &hier);
+	if (rc == TPM_RC_SUCCESS && hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT &&
+	    hier != TPM_RH_PLATFORM && hier != TPM_RH_NULL)
+		rc = TPM_RC_VALUE;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_2b(&c->in, tk, sizeof(tk), &tkn);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 5);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	if (trial(s))
+		return TPM_RCH(TPM_RC_ATTRIBUTES, 1);
+	if (tn != 8)
+		return TPM_RCP(TPM_RC_SIZE, 1);
+	a.timeout = ((uint64_t)tpm_ld32(tb) << 32 | tpm_ld32(tb + 4)) & ~TIMEOUT_NO_NONCE;
+	rc = auth_checks(t, s, &a);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	if (!auth_ticket_mac(t, tag, hier, name, nn, &a, mac) ||
+	    tkn != tpm_hash_size(TPM_TICKET_HMAC_ALG) || !tpm_ct_equal(mac, tk, tkn))
+		return TPM_RCP(TPM_RC_TICKET, 5);
+	auth_update(s, tag == TPM_ST_AUTH_SIGNED ? TPM_CC_PolicySigned : TPM_CC_PolicySecret, name,
+		    nn, &a);
 	return TPM_RC_SUCCESS;
 }
 

@@ -38,5 +38,18 @@ void tpm_verified_mac(struct tpm *t, uint32_t hierarchy, const uint8_t *digest, 
 /* cmd_hash.c: TPMT_TK_HASHCHECK's HMAC for (hierarchy, alg, digest); false for no proof. */
 bool tpm_hashcheck_mac(struct tpm *t, uint32_t hierarchy, uint16_t alg, const uint8_t *digest,
 		       uint8_t *mac);
+/*
+ * cmd_crypt.c: the hash an HMAC with key k uses, given the caller's hashAlg (HMAC, HMAC_Start;
+ * libtpms's checks): the key must be an unrestricted signing KEYEDHASH (handle 1: TYPE,
+ * ATTRIBUTES, KEY); its scheme's hash unless TPM_ALG_NULL, which the caller may only repeat,
+ * else the caller's; neither, or a disagreement, is TPM_RC_VALUE on parameter 2.
+ */
+tpm_rc tpm_hmac_key_alg(const struct tpm_key *k, uint16_t alg, uint16_t *use);
+/*
+ * The hashAlg of HMAC and HMAC_Start: a hash the engine implements or TPM_ALG_NULL. Anything
+ * else is TPM_RC_SYMMETRIC (no number), as TPMI_ALG_MAC_SCHEME (Part 2, 1.59, 9.35) reports it:
+ * that type also admits symmetric ciphers (CMAC), which Copra does not offer.
+ */
+tpm_rc tpm_get_mac_alg(struct tpm_rd *r, uint16_t *alg);
 
 #endif

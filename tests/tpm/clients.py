@@ -1142,6 +1142,70 @@ def c_policyauthorize(t):
         t.run("flushcontext", sess)
 
 
+def c_policysigned(t):
+    """An object sealed to PolicySigned of an OpenSSL key (loaded as a public key): unsealed
+    with a signature over the authorization (nonce-less, as a remote signer would give it),
+    refused with another key's; a signed authorization with a negative expiration yields a
+    ticket that tpm2_policyticket uses on a later session instead of the signature."""
+    keys = []
+    for i in range(2):
+        priv, pub = t.file(), t.file()
+        for argv in (["openssl", "genrsa", "-out", priv, "2048"],
+                     ["openssl", "rsa", "-in", priv, "-out", pub, "-pubout"]):
+            p = run_client(argv, t.env)
+            expect(p.returncode == 0, "%s: %s" % (" ".join(argv), tail(p.stderr)))
+        keys.append((priv, pub))
+    kctx, kname = t.file(), t.file()
+    rm(t, "loadexternal", "-G", "rsa", "-C", "o", "-u", keys[0][1], "-c", kctx, "-n", kname)
+    # PolicySigned's digest: PolicyUpdate(TPM_CC_PolicySigned, keyName, empty policyRef)
+    step = hashlib.sha256(bytes(32) + struct.pack(">I", 0x160) + t.read(kname)).digest()
+    policy = t.file(hashlib.sha256(step).digest())
+    prim, pub, priv, obj = t.file(), t.file(), t.file(), t.file()
+    rm(t, "createprimary", "-C", "o", "-c", prim)
+    secret = t.file(b"released by a signed authorization")
+    rm(t, "create", "-C", prim, "-L", policy, "-i", secret, "-u", pub, "-r", priv)
+    rm(t, "load", "-C", prim, "-u", pub, "-r", priv, "-c", obj)
+
+    def sign(key, expiration):
+        # aHash = H(nonceTPM || expiration || cpHashA || policyRef), all but expiration empty
+        sig = t.file()
+        p = run_client(["openssl", "dgst", "-sha256", "-sign", key, "-out", sig,
+                        t.file(struct.pack(">i", expiration))], t.env)
+        expect(p.returncode == 0, "openssl dgst -sign: %s" % tail(p.stderr))
+        return sig
+
+    for signer, ok in ((keys[0][0], True), (keys[1][0], False)):
+        sess, out = t.file(), t.file()
+        t.run("startauthsession", "--policy-session", "-S", sess)
+        rm(t, "policysigned", "-S", sess, "-g", "sha256", "-s", sign(signer, 0), "-f", "rsassa",
+           "-c", kctx, ok=ok)
+        if ok:
+            rm(t, "unseal", "-p", "session:" + sess, "-c", obj, "-o", out)
+            expect_eq(t.read(out), t.read(secret), "unseal under PolicySigned")
+        else:
+            rm(t, "unseal", "-p", "session:" + sess, "-c", obj, ok=False, rc=RC_POLICY_FAIL_S1)
+        t.run("flushcontext", sess)
+    # a ticket, then the ticket instead of the signature
+    sess, tkt, tmo, out = t.file(), t.file(), t.file(), t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    rm(t, "policysigned", "-S", sess, "-g", "sha256", "-s", sign(keys[0][0], -600), "-f",
+       "rsassa", "-c", kctx, "-t", "-600", "--ticket", tkt, "--timeout", tmo)
+    t.run("flushcontext", sess)
+    expect(len(t.read(tmo)) == 8, "an 8-byte timeout")
+    sess = t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    rm(t, "policyticket", "-S", sess, "-n", kname, "--ticket", tkt, "--timeout", tmo)
+    rm(t, "unseal", "-p", "session:" + sess, "-c", obj, "-o", out)
+    expect_eq(t.read(out), t.read(secret), "unseal under PolicyTicket")
+    t.run("flushcontext", sess)
+    # the ticket names its policyRef: another one is refused
+    sess = t.file()
+    t.run("startauthsession", "--policy-session", "-S", sess)
+    rm(t, "policyticket", "-S", sess, "-n", kname, "-q", t.file(b"other"), "--ticket", tkt,
+       "--timeout", tmo, ok=False)
+    t.run("flushcontext", sess)
+
+
 def c_hmac_sessions(t):
     """Salted HMAC sessions (RSA and ECC salt keys) with parameter encryption both ways."""
     for alg in ("ecc256", "rsa2048"):
@@ -1274,6 +1338,13 @@ def c_crypto(t):
     h = sealed_primary(t, b"", hkey, attrs=0x40052, scheme=struct.pack(">HH", 0x0005, 0x000B))
     out = rm(t, "hmac", "-c", "0x%x" % h, "--hex", t.file(b"message"))
     expect_eq(out.strip(), hmac.new(hkey, b"message", hashlib.sha256).hexdigest(), "tpm2_hmac")
+    # More than one TPM2B_MAX_BUFFER: tpm2_hmac runs HMAC_Start, SequenceUpdate, SequenceComplete
+    big = bytes(i * 7 % 251 for i in range(5000))
+    # (tpm2_hmac leaves the key flushed: load it again)
+    h = sealed_primary(t, b"", hkey, attrs=0x40052, scheme=struct.pack(">HH", 0x0005, 0x000B))
+    out = rm(t, "hmac", "-c", "0x%x" % h, "--hex", t.file(big))
+    expect_eq(out.strip(), hmac.new(hkey, big, hashlib.sha256).hexdigest(),
+              "tpm2_hmac over 5000 bytes (an HMAC sequence)")
     # ECDH: the TPM's Z from ECDH_KeyGen equals ZGen's with the ephemeral point
     pub, priv, key, epub, z1, z2 = (t.file() for _ in range(6))
     rm(t, "create", "-C", prim, "-G", "ecc256:ecdh", "-a",
@@ -1393,6 +1464,7 @@ CHECKS = [
     ("createprimary -c, create, load, unseal, changeauth: context files", c_keys),
     ("evictcontrol, a server restart, contexts across it", c_persistent),
     ("policy sessions: PCR sealing, password, OR, command code, secret", c_policy),
+    ("policysigned with an OpenSSL key, policyticket", c_policysigned),
     ("salted HMAC sessions with parameter encryption", c_hmac_sessions),
     ("policyauthorize with an OpenSSL key, approved and unapproved policies", c_policyauthorize),
     ("createek, createak, quote, checkquote, credentials, certify, gettime", c_attestation),

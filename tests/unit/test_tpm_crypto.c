@@ -452,3 +452,175 @@ UNIT_TEST(tpm_crypto_public_only_objects)
 	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RCH(TPM_RC_ATTRIBUTES, 2));
 	tpmh_destroy(&h);
 }
+
+/* ---- HMAC sequences ------------------------------------------------------------------------- */
+
+static const struct spec HMAC_KEY = {.type = TPM_ALG_KEYEDHASH,
+				     .name_alg = TPM_ALG_SHA256,
+				     .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
+					      OA_SIGN | OA_NODA,
+				     .scheme = TPM_ALG_HMAC,
+				     .scheme_hash = TPM_ALG_SHA256};
+/* Signing and decrypting: no scheme (check_keyedhash_scheme), so HMAC_Start names the hash. */
+static const struct spec HMAC_ANY = {.type = TPM_ALG_KEYEDHASH,
+				     .name_alg = TPM_ALG_SHA256,
+				     .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
+					      OA_SIGN | OA_DECRYPT | OA_NODA,
+				     .scheme = TPM_ALG_NULL};
+
+static tpm_rc hmac_start(struct tpmh *h, uint32_t key, const char *auth, uint16_t alg)
+{
+	struct tpmh_cmd c;
+
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
+	tpmh_u32(&c, key);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, auth, strlen(auth));
+	tpmh_u16(&c, alg);
+	return tpmh_send(h, &c);
+}
+
+static tpm_rc seq_send(struct tpmh *h, uint32_t cc, uint32_t seq, const char *pw, const char *data)
+{
+	struct tpmh_cmd c;
+
+	tpmh_begin(&c, TPM_ST_SESSIONS, cc);
+	tpmh_u32(&c, seq);
+	tpmh_pw(&c, pw, strlen(pw));
+	tpmh_2b(&c, data, strlen(data));
+	if (cc == TPM_CC_SequenceComplete)
+		tpmh_u32(&c, TPM_RH_OWNER);
+	return tpmh_send(h, &c);
+}
+
+/* SequenceComplete's result, which must come with the NULL ticket although OWNER was asked. */
+static void expect_hmac_result(struct tpmh *h, const uint8_t *want, uint16_t n)
+{
+	struct tpm_rd r = tpmh_params(h, false);
+	uint8_t got[TPM_MAX_DIGEST];
+	uint16_t gn = 0, tag = 0, tk = 1;
+	uint32_t hier = 0;
+
+	ASSERT(tpm_get_2b(&r, got, sizeof(got), &gn) == TPM_RC_SUCCESS);
+	ASSERT(tpm_get_u16(&r, &tag) == TPM_RC_SUCCESS && tag == TPM_ST_HASHCHECK);
+	ASSERT(tpm_get_u32(&r, &hier) == TPM_RC_SUCCESS);
+	ASSERT(tpm_get_u16(&r, &tk) == TPM_RC_SUCCESS);
+	EXPECT(tpm_rd_done(&r));
+	EXPECT_EQ_U64(hier, TPM_RH_NULL);
+	EXPECT_EQ_U64(tk, 0);
+	EXPECT_EQ_U64(gn, n);
+	EXPECT_MEM_EQ(got, want, n);
+}
+
+/* HMAC over "abc" || "defg" || "hij" with the key's secret, computed by mbedTLS directly. */
+static void want_hmac(struct tpmh *h, uint32_t key, mbedtls_md_type_t md, uint8_t *out)
+{
+	const struct tpm_key *k = tpm_object_key(h->tpm, key);
+
+	ASSERT(k != NULL && k->sens_size > 0);
+	ASSERT(mbedtls_md_hmac(mbedtls_md_info_from_type(md), k->sens, k->sens_size,
+			       (const uint8_t *)"abcdefghij", 10, out) == 0);
+}
+
+UNIT_TEST(tpm_crypto_hmac_sequence)
+{
+	struct tpmh h;
+	uint8_t want[TPM_MAX_DIGEST], want384[TPM_MAX_DIGEST];
+	uint8_t ctx[TPM_CONTEXT_MAX];
+	size_t ctx_n;
+	uint32_t key, any, seq, seq2;
+	struct tpmh_cmd c;
+
+	tpmh_init(&h);
+	key = primary(&h, TPM_RH_OWNER, &HMAC_KEY);
+	any = primary(&h, TPM_RH_OWNER, &HMAC_ANY);
+	want_hmac(&h, key, MBEDTLS_MD_SHA256, want);
+	want_hmac(&h, any, MBEDTLS_MD_SHA384, want384);
+
+	/* The key's scheme decides; the caller may repeat it. */
+	ASSERT(hmac_start(&h, key, "sq", TPM_ALG_NULL) == TPM_RC_SUCCESS);
+	seq = tpmh_rsp_handle(&h);
+	EXPECT_EQ_U64(seq & 0xFF000000u, 0x80000000u);
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceUpdate, seq, "sq", "abc"), TPM_RC_SUCCESS);
+	/* The sequence holds its own keyed state: flushing the key does not end it. */
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
+	tpmh_u32(&c, key);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	/* Wrong sequence auth (sequences are not DA-protected): nothing absorbed. */
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceUpdate, seq, "xx", "zzz"),
+		      TPM_RCS(TPM_RC_BAD_AUTH, 1));
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceUpdate, seq, "sq", "defg"), TPM_RC_SUCCESS);
+	/* An HMAC sequence is not an event sequence. */
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_EventSequenceComplete);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_u32(&c, seq);
+	{
+		size_t m = tpm_put_size32_begin(&c.w);
+
+		for (unsigned i = 0; i < 2; i++) {
+			tpm_put_u32(&c.w, TPM_RS_PW);
+			tpm_put_u16(&c.w, 0);
+			tpm_put_u8(&c.w, TPMA_SESSION_CONTINUESESSION);
+			tpm_put_2b(&c.w, i == 1 ? "sq" : "", i == 1 ? 2 : 0);
+		}
+		tpm_put_size32_end(&c.w, m);
+	}
+	tpmh_2b(&c, NULL, 0);
+	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RCH(TPM_RC_MODE, 2));
+
+	/* Save and reload it halfway: the state survives the context round trip. */
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
+	tpmh_u32(&c, seq);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	ctx_n = h.rsp_len - 10;
+	ASSERT(ctx_n <= sizeof(ctx));
+	memcpy(ctx, h.rsp + 10, ctx_n);
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
+	tpmh_u32(&c, seq);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
+	tpmh_bytes(&c, ctx, ctx_n);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	seq2 = tpmh_rsp_handle(&h);
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceComplete, seq2, "sq", "hij"), TPM_RC_SUCCESS);
+	expect_hmac_result(&h, want, 32);
+	/* Completing flushed it. */
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceUpdate, seq2, "sq", "x"), TPM_RC_REFERENCE_H0);
+
+	/* A key without a scheme takes the caller's hash, and needs one. */
+	EXPECT_EQ_U64(hmac_start(&h, any, "", TPM_ALG_NULL), TPM_RCP(TPM_RC_VALUE, 2));
+	ASSERT(hmac_start(&h, any, "", TPM_ALG_SHA384) == TPM_RC_SUCCESS);
+	seq = tpmh_rsp_handle(&h);
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceUpdate, seq, "", "abcdefg"), TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(seq_send(&h, TPM_CC_SequenceComplete, seq, "", "hij"), TPM_RC_SUCCESS);
+	expect_hmac_result(&h, want384, 48);
+	tpmh_destroy(&h);
+}
+
+UNIT_TEST(tpm_crypto_hmac_start_refusals)
+{
+	struct tpmh h;
+	uint32_t key, ecc, stor;
+	unsigned used = 0;
+
+	tpmh_init(&h);
+	key = primary(&h, TPM_RH_OWNER, &HMAC_KEY);
+	ecc = primary(&h, TPM_RH_OWNER, &ECC_SIGN);
+	stor = primary(&h, TPM_RH_OWNER, &ECC_EK);
+	/* Not a KEYEDHASH key; a restricted one; a hash other than the key's scheme. */
+	EXPECT_EQ_U64(hmac_start(&h, ecc, "", TPM_ALG_NULL), TPM_RCH(TPM_RC_TYPE, 1));
+	EXPECT_EQ_U64(hmac_start(&h, stor, "", TPM_ALG_NULL), TPM_RCH(TPM_RC_TYPE, 1));
+	EXPECT_EQ_U64(hmac_start(&h, key, "", TPM_ALG_SHA1), TPM_RCP(TPM_RC_VALUE, 2));
+	EXPECT_EQ_U64(hmac_start(&h, key, "", 0x7777), TPM_RCP(TPM_RC_SYMMETRIC, 2));
+	/* Object memory runs out cleanly; no refusal left a sequence behind. */
+	for (unsigned i = 0; i < TPM_MAX_OBJECTS; i++) {
+		tpm_rc rc = hmac_start(&h, key, "", TPM_ALG_NULL);
+
+		if (rc == TPM_RC_OBJECT_MEMORY)
+			break;
+		EXPECT_EQ_U64(rc, TPM_RC_SUCCESS);
+		used++;
+	}
+	EXPECT_EQ_U64(used, TPM_MAX_OBJECTS - 3);
+	tpmh_destroy(&h);
+}

@@ -787,3 +787,294 @@ UNIT_TEST(tpm_sessions_policy_secret_expiration)
 	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RCP(TPM_RC_EXPIRED, 4));
 	tpmh_destroy(&h);
 }
+
+/*
+ * A sequence object's Name is the Empty Buffer (it has no public area): an HMAC session's
+ * cpHash for SequenceUpdate holds no Name for it. tpm2_hmac (ESAPI) computes it so; a Name of
+ * the handle's four bytes is refused.
+ */
+UNIT_TEST(tpm_sessions_sequence_name_is_empty)
+{
+	struct tpmh h;
+	struct sess s;
+	struct tpmh_cmd c;
+	uint8_t params[8] = {0, 6, 'a', 'b', 'c', 'd', 'e', 'f'};
+	uint8_t handle_name[4];
+	uint8_t hm[32];
+	uint32_t seq;
+	size_t mark;
+
+	tpmh_init(&h);
+	ASSERT(start(&h, &s, TPM_SE_HMAC, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+	tpmh_2b(&c, "sa", 2);
+	tpmh_u16(&c, TPM_ALG_SHA256);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	seq = tpmh_rsp_handle(&h);
+	tpm_be32(handle_name, seq);
+	for (unsigned round = 0; round < 2; round++) {
+		/* round 0: the handle as Name (refused, nothing absorbed); round 1: empty. */
+		cmd_hmac(&s, "sa", TPM_CC_SequenceUpdate, handle_name, round == 0 ? 4 : 0, params,
+			 sizeof(params), NULL, 0, TPMA_SESSION_CONTINUESESSION, hm);
+		tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
+		tpmh_u32(&c, seq);
+		mark = tpm_put_size32_begin(&c.w);
+		put_session(&c, &s, TPMA_SESSION_CONTINUESESSION, hm, 32);
+		tpm_put_size32_end(&c.w, mark);
+		tpmh_bytes(&c, params, sizeof(params));
+		if (round == 0) {
+			EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RCS(TPM_RC_BAD_AUTH, 1));
+			continue;
+		}
+		ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+		take_nonce(&h, 14, &s);
+	}
+	/* The sequence absorbed "abcdef" once. */
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
+	tpmh_u32(&c, seq);
+	tpmh_pw(&c, "sa", 2);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_u32(&c, TPM_RH_NULL);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	{
+		uint8_t want[32];
+
+		sha256("abcdef", 6, want);
+		ASSERT(tpm_ld16(h.rsp + 14) == 32);
+		EXPECT_MEM_EQ(h.rsp + 16, want, 32);
+	}
+	tpmh_destroy(&h);
+}
+
+/* ---- PolicySigned, PolicySecret tickets, PolicyTicket ------------------------------------- */
+
+static const struct spec ECC_SIGNER = {.type = TPM_ALG_ECC,
+				       .name_alg = TPM_ALG_SHA256,
+				       .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
+						OA_SIGN | OA_NODA,
+				       .sym = TPM_ALG_NULL,
+				       .scheme = TPM_ALG_ECDSA,
+				       .scheme_hash = TPM_ALG_SHA256,
+				       .curve = TPM_ECC_NIST_P256,
+				       .kdf = TPM_ALG_NULL};
+
+struct ticket {
+	uint8_t timeout[8];
+	uint16_t tag;
+	uint32_t hier;
+	uint8_t mac[64];
+	uint16_t mac_size;
+};
+
+/* timeout and policyTicket of a PolicySigned/PolicySecret response (parameters at off). */
+static void take_ticket(const struct tpmh *h, size_t off, struct ticket *tk)
+{
+	const uint8_t *p = h->rsp + off;
+
+	ASSERT(tpm_ld16(p) == 8);
+	cpy(tk->timeout, p + 2, 8);
+	tk->tag = tpm_ld16(p + 10);
+	tk->hier = tpm_ld32(p + 12);
+	tk->mac_size = tpm_ld16(p + 16);
+	ASSERT(tk->mac_size <= 64);
+	cpy(tk->mac, p + 18, tk->mac_size);
+}
+
+static tpm_rc policy_ticket(struct tpmh *h, uint32_t session, const struct ticket *tk,
+			    const char *ref, const uint8_t *name, size_t name_n)
+{
+	struct tpmh_cmd c;
+
+	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyTicket);
+	tpmh_u32(&c, session);
+	tpmh_2b(&c, tk->timeout, 8);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_2b(&c, ref, strlen(ref));
+	tpmh_2b(&c, name, name_n);
+	tpmh_u16(&c, tk->tag);
+	tpmh_u32(&c, tk->hier);
+	tpmh_2b(&c, tk->mac, tk->mac_size);
+	return tpmh_send(h, &c);
+}
+
+/* H(H(0^32 || cc || name) || ref): PolicyUpdate on a fresh session. */
+static void want_update(uint32_t cc, const uint8_t *name, size_t name_n, const char *ref,
+			uint8_t *out)
+{
+	uint8_t m[128] = {0};
+
+	tpm_be32(m + 32, cc);
+	cpy(m + 36, name, name_n);
+	sha256(m, 36 + name_n, out);
+	cpy(m, out, 32);
+	cpy(m + 32, ref, strlen(ref));
+	sha256(m, 32 + strlen(ref), out);
+}
+
+UNIT_TEST(tpm_sessions_policy_signed_and_tickets)
+{
+	struct tpmh h;
+	struct sess s, s2;
+	struct tpmh_cmd c;
+	struct ticket tk, tk2;
+	uint8_t name[34], ahash[32], m[64], want[32], got[32];
+	uint8_t sig[200];
+	size_t sig_n;
+	uint32_t key;
+	const struct tpm_key *k;
+	const int32_t exp = -100;
+
+	tpmh_init(&h);
+	key = primary(&h, &ECC_SIGNER, "", NULL, NULL);
+	k = tpm_object_key(h.tpm, key);
+	ASSERT(k != NULL && k->name_size == 34);
+	cpy(name, k->name, 34);
+	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	/* aHash = H(nonceTPM || expiration || cpHashA || policyRef), signed by the key itself */
+	cpy(m, s.nonce_tpm, 32);
+	tpm_be32(m + 32, (uint32_t)exp);
+	cpy(m + 36, "ref", 3);
+	sha256(m, 39, ahash);
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tpmh_u32(&c, key);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, ahash, 32);
+	tpmh_u16(&c, TPM_ALG_NULL);
+	tpmh_u16(&c, TPM_ST_HASHCHECK);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_2b(&c, NULL, 0);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	sig_n = tpm_ld32(h.rsp + 10);
+	ASSERT(sig_n <= sizeof(sig));
+	cpy(sig, h.rsp + 14, sig_n);
+
+	for (unsigned round = 0; round < 2; round++) {
+		/* round 0: one bit of the signature flipped (refused, session unchanged) */
+		tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicySigned);
+		tpmh_u32(&c, key);
+		tpmh_u32(&c, s.handle);
+		tpmh_2b(&c, s.nonce_tpm, 32);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_2b(&c, "ref", 3);
+		tpmh_u32(&c, (uint32_t)exp);
+		sig[sig_n - 1] ^= round == 0 ? 1 : 0;
+		tpmh_bytes(&c, sig, sig_n);
+		sig[sig_n - 1] ^= round == 0 ? 1 : 0;
+		if (round == 0) {
+			EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RCP(TPM_RC_SIGNATURE, 5));
+			policy_digest(&h, s.handle, got);
+			EXPECT_MEM_EQ(got, (uint8_t[32]){0}, 32);
+			continue;
+		}
+		ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	}
+	take_ticket(&h, 10, &tk);
+	EXPECT_EQ_U64(tk.tag, TPM_ST_AUTH_SIGNED);
+	EXPECT_EQ_U64(tk.hier, TPM_RH_OWNER);
+	EXPECT_EQ_U64(tk.mac_size, 64);
+	EXPECT_EQ_U64(tpm_ld32(tk.timeout) >> 31, 0); /* bound to a nonceTPM */
+	want_update(TPM_CC_PolicySigned, name, 34, "ref", want);
+	policy_digest(&h, s.handle, got);
+	EXPECT_MEM_EQ(got, want, 32);
+
+	/* The ticket stands in for the signature on another session, for exactly its inputs. */
+	ASSERT(start(&h, &s2, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk, "reF", name, 34),
+		      TPM_RCP(TPM_RC_TICKET, 5));
+	tk2 = tk;
+	tk2.timeout[7] ^= 1;
+	EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk2, "ref", name, 34),
+		      TPM_RCP(TPM_RC_TICKET, 5));
+	tk2 = tk;
+	tk2.tag = TPM_ST_AUTH_SECRET;
+	EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk2, "ref", name, 34),
+		      TPM_RCP(TPM_RC_TICKET, 5));
+	EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk, "ref", name, 34), TPM_RC_SUCCESS);
+	policy_digest(&h, s2.handle, got);
+	EXPECT_MEM_EQ(got, want, 32);
+	/* ... and carries the timeout: checked at use */
+	{
+		struct tpm_session *ts = tpm_session_find(h.tpm, s2.handle);
+
+		ASSERT(ts != NULL);
+		EXPECT(ts->policy_flags & TPM_POLICY_TIMEOUT);
+		EXPECT_EQ_U64(ts->policy_timeout_ms,
+			      ((uint64_t)tpm_ld32(tk.timeout) << 32 | tpm_ld32(tk.timeout + 4)));
+	}
+
+	/* PolicySecret's ticket, without a nonceTPM: bit 63 of the timeout says so */
+	ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s2.handle, NULL, 0) == TPM_RC_SUCCESS);
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_PolicySecret);
+	tpmh_u32(&c, TPM_RH_ENDORSEMENT);
+	tpmh_u32(&c, s2.handle);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_2b(&c, "sec", 3);
+	tpmh_u32(&c, (uint32_t)-50);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	take_ticket(&h, 14, &tk2);
+	EXPECT_EQ_U64(tk2.tag, TPM_ST_AUTH_SECRET);
+	EXPECT_EQ_U64(tk2.hier, TPM_RH_ENDORSEMENT);
+	EXPECT_EQ_U64(tpm_ld32(tk2.timeout) >> 31, 1);
+	{
+		uint8_t ename[4];
+
+		tpm_be32(ename, TPM_RH_ENDORSEMENT);
+		want_update(TPM_CC_PolicySecret, ename, 4, "sec", want);
+		ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s2.handle, NULL, 0) == TPM_RC_SUCCESS);
+		EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk2, "sec", ename, 4), TPM_RC_SUCCESS);
+		policy_digest(&h, s2.handle, got);
+		EXPECT_MEM_EQ(got, want, 32);
+	}
+	/* A trial session cannot use a ticket. */
+	{
+		struct sess tr;
+
+		ASSERT(start(&h, &tr, TPM_SE_TRIAL, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+		       TPM_RC_SUCCESS);
+		EXPECT_EQ_U64(policy_ticket(&h, tr.handle, &tk, "ref", name, 34),
+			      TPM_RCH(TPM_RC_ATTRIBUTES, 1));
+	}
+	/* Past its timeout the ticket is refused. */
+	h.now_ms += 101000;
+	ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s2.handle, NULL, 0) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk, "ref", name, 34),
+		      TPM_RCP(TPM_RC_EXPIRED, 1));
+	tpmh_destroy(&h);
+}
+
+/* Every ticket dies at the next Startup (resetCount/restartCount are in its HMAC). */
+UNIT_TEST(tpm_sessions_policy_ticket_dies_at_startup)
+{
+	struct tpmh h;
+	struct sess s;
+	struct tpmh_cmd c;
+	struct ticket tk;
+	uint8_t ename[4];
+
+	tpmh_init(&h);
+	tpm_be32(ename, TPM_RH_OWNER);
+	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_PolicySecret);
+	tpmh_u32(&c, TPM_RH_OWNER);
+	tpmh_u32(&c, s.handle);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_u32(&c, (uint32_t)-3600);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	take_ticket(&h, 14, &tk);
+	ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s.handle, NULL, 0) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(policy_ticket(&h, s.handle, &tk, "", ename, 4), TPM_RC_SUCCESS);
+	tpmh_restart(&h, TPM_SU_CLEAR);
+	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(policy_ticket(&h, s.handle, &tk, "", ename, 4), TPM_RCP(TPM_RC_TICKET, 5));
+	tpmh_destroy(&h);
+}

@@ -12,6 +12,7 @@ hand twice. Standard library only.
 """
 import argparse
 import hashlib
+import hmac
 import os
 import re
 import struct
@@ -32,6 +33,7 @@ def load_constants():
 
 CC = load_constants()
 
+M32 = 0xFFFFFFFF
 ST_NO_SESSIONS, ST_SESSIONS = 0x8001, 0x8002
 SU_CLEAR, SU_STATE = 0, 1
 RH_OWNER, RH_NULL, RS_PW, RH_LOCKOUT = 0x40000001, 0x40000007, 0x40000009, 0x4000000A
@@ -1676,6 +1678,67 @@ def s_policy():
     s.cmd("PolicySecret", [RH_OWNER, pol], [pw()], b2(b"") + b2(b"") + b2(b"") + u32(100))
     s.cmd("PolicySecret", [RH_OWNER, pol], [pw(b"bad")], b2(b"") + b2(b"") + b2(b"") + u32(0))
     s.cmd("PolicyGetDigest", [pol])
+    # a ticket: its timeout and HMAC are each TPM's own
+    s.cmd("PolicySecret", [RH_OWNER, pol], [pw()], b2(b"") + b2(b"") + b2(b"r") + u32(-60 & M32),
+          mode="mask=16+8,32+64")
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("FlushContext", params=[pol])
+
+    s.test("PolicySigned with an HMAC key")
+    for o in (obj, obj2, obj3):
+        s.cmd("FlushContext", params=[o])
+    hkey = b"policy signing hmac key"
+    hk = Handle("hk")
+    # loaded from outside with a fixed seedValue, so both TPMs give it the same Name
+    hseed = bytes([0x33]) * 32
+    s.cmd("LoadExternal", [], None,
+          b2(u16(ALG_KEYEDHASH) + b2(b"") + b2(hseed) + b2(hkey)) +
+          keyedhash_public(OA_USERWITHAUTH | OA_SIGN, sch=scheme(ALG_HMAC, ALG_SHA256),
+                           unique=hashlib.sha256(hseed + hkey).digest()) + u32(RH_NULL),
+          set=hk)
+
+    def signed(nonce=b"", exp=0, cp=b"", ref=b"", sig=None, session=pol, **kw):
+        ahash = hashlib.sha256(nonce + u32(exp & M32) + cp + ref).digest()
+        if sig is None:
+            sig = u16(ALG_HMAC) + u16(ALG_SHA256) + hmac.new(hkey, ahash, "sha256").digest()
+        s.cmd("PolicySigned", [hk, session], None, b2(nonce) + b2(cp) + b2(ref) +
+              u32(exp & M32) + sig, **kw)
+
+    start_session(s, SE_POLICY, pol)
+    signed(ref=b"approved")
+    s.cmd("PolicyGetDigest", [pol])
+    signed(ref=b"approved", sig=u16(ALG_HMAC) + u16(ALG_SHA256) + bytes(32))   # wrong HMAC
+    signed(nonce=bytes(16))                                                     # not its nonce
+    signed(cp=bytes(31))
+    signed(cp=bytes([3]) * 32)
+    signed(cp=bytes([4]) * 32)                                   # another cpHash is bound
+    signed(sig=u16(ALG_HMAC) + u16(ALG_SHA384) + bytes(48))
+    signed(sig=u16(ALG_ECDSA) + u16(ALG_SHA256) + b2(bytes(32)) + b2(bytes(32)))
+    signed(sig=u16(ALG_NULL))
+    signed(sig=u16(0x0099) + u16(ALG_SHA256) + bytes(32))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("PolicyRestart", [pol])
+    signed(exp=-30, ref=b"t", mode="mask=12+8,28+64")            # a ticket
+    signed(exp=30, ref=b"t")                                     # a timeout, no ticket
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("PolicySigned", [RH_OWNER, pol], None, b2(b"") * 3 + u32(0) + u16(ALG_NULL))
+    s.cmd("PolicySigned", [0x80000002, pol], None, b2(b"") * 3 + u32(0) + u16(ALG_NULL))
+    start_session(s, SE_TRIAL, trial)
+    signed(ref=b"approved", sig=u16(ALG_HMAC) + u16(ALG_SHA256) + bytes(32), session=trial)
+    s.cmd("PolicyGetDigest", [trial])
+    s.test("PolicyTicket refusals")
+    tk = u16(0x8025) + u32(RH_OWNER) + b2(bytes(64))
+    ticket = lambda tb, body, **kw: s.cmd("PolicyTicket", [pol], None,  # noqa: E731
+                                         b2(tb) + b2(b"") + b2(b"t") +
+                                         b2(u16(ALG_SHA256) + bytes(32)) + body, **kw)
+    s.cmd("PolicyTicket", [trial], None, b2(bytes(8)) + b2(b"") + b2(b"") + b2(b"") + tk)
+    ticket(bytes(7), tk)
+    ticket(bytes(8), u16(0x8024) + u32(RH_OWNER) + b2(bytes(64)))
+    ticket(bytes(8), u16(0x8025) + u32(0x40000099) + b2(bytes(64)))
+    ticket(bytes(8), tk)
+    ticket(bytes([0x80]) + bytes(7), u16(0x8023) + u32(RH_NULL) + b2(b""))
+    s.cmd("PolicyGetDigest", [pol])
+    s.cmd("FlushContext", params=[trial])
     s.cmd("FlushContext", params=[pol])
     return s
 
@@ -1769,6 +1832,37 @@ def s_crypto():
     s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(ALG_SHA256))
     s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(ALG_SHA384))
     s.cmd("HMAC", [aes], [pw()], b2(b"message") + u16(ALG_SHA256), known="smac")
+    s.test("HMAC sequences")
+    hs = Handle("hs")
+    s.cmd("HMAC_Start", [hm], [pw()], b2(b"sq") + u16(ALG_NULL), set=hs)
+    s.cmd("SequenceUpdate", [hs], [pw(b"sq")], b2(b"mess"))
+    s.cmd("SequenceUpdate", [hs], [pw(b"wrong")], b2(b"zzz"))
+    s.cmd("SequenceUpdate", [hs], [pw(b"sq")], b2(b""))
+    s.cmd("EventSequenceComplete", [16, hs], [pw(), pw(b"sq")], b2(b""))   # not an event seq
+    s.cmd("SequenceComplete", [hs], [pw(b"sq")], b2(b"age") + u32(RH_OWNER))  # NULL ticket
+    s.cmd("SequenceUpdate", [hs], [pw(b"sq")], b2(b"gone"))
+    hs2 = Handle("hs2")
+    s.cmd("HMAC_Start", [hm], [pw()], b2(b"") + u16(ALG_SHA256), set=hs2)
+    s.cmd("SequenceComplete", [hs2], [pw()], b2(bytes(range(200))) + u32(RH_NULL))
+    s.cmd("HMAC_Start", [hm], [pw()], b2(b"") + u16(ALG_SHA384))
+    s.cmd("HMAC_Start", [hm], [pw()], b2(b"") + u16(0x0099))
+    s.cmd("HMAC_Start", [hm], [pw()], b2(bytes(65)) + u16(ALG_NULL))
+    s.cmd("HMAC_Start", [hm], [pw()], b2(b"") + u16(ALG_SHA512))
+    s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(0x0099))
+    s.cmd("HMAC", [hm], [pw()], b2(b"message") + u16(ALG_SHA512))
+    s.cmd("HMAC_Start", [aes], [pw()], b2(b"") + u16(ALG_SHA256), known="smac")
+    s.cmd("HMAC_Start", [RH_OWNER], [pw()], b2(b"") + u16(ALG_SHA256))
+    s.cmd("FlushContext", params=[aes])                   # libtpms has three object slots
+    hx = Handle("hx")
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_USERWITHAUTH |
+                                       OA_SIGN | OA_DECRYPT),
+                   sens=sensitive(b"", b"another key"), set=hx)
+    s.cmd("HMAC_Start", [hx], [pw()], b2(b"") + u16(ALG_NULL))
+    hs3 = Handle("hs3")
+    s.cmd("HMAC_Start", [hx], [pw()], b2(b"") + u16(ALG_SHA1), set=hs3)
+    s.cmd("FlushContext", params=[hx])                    # the sequence keeps its own key
+    s.cmd("SequenceComplete", [hs3], [pw()], b2(b"data") + u32(RH_NULL))
+    s.cmd("LoadExternal", [], None, aes_sens + aes_pub + u32(RH_NULL), set=aes)
     digest = hashlib.sha256(b"signed").digest()
     null_ticket = u16(0x8024) + u32(RH_NULL) + b2(b"")
     s.cmd("Sign", [hm], [pw()], b2(digest) + scheme(ALG_NULL) + null_ticket)
