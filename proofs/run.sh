@@ -76,7 +76,6 @@ for row in "${units[@]}"; do
 	t0=$SECONDS
 	timeout "$unit_limit" frama-c "${args[@]}" "$src" >"$log" 2>&1
 	rc=$?
-	secs=$((SECONDS - t0))
 	line=$(grep -E '^\[wp\] Proved goals: +[0-9]+ / [0-9]+' "$log" | tail -n 1)
 	if [[ $line =~ ([0-9]+)\ /\ ([0-9]+) ]]; then
 		p=${BASH_REMATCH[1]}
@@ -85,6 +84,33 @@ for row in "${units[@]}"; do
 		p=0
 		t=0
 	fi
+	# With -wp-skip-fct WP generates no lemma goals, so such a unit proves its lemmas (its
+	# own and its headers') in a second run without it, counted in the same totals.
+	if [[ " $opts " == *" -wp-skip-fct "* ]]; then
+		largs=(-c11 -machdep x86_64
+			-cpp-extra-args="-Iinclude -Ikernel/include -include proofs/prelude.h $cpp"
+			-wp -wp-prop=@lemma -wp-prover z3,cvc4 -wp-timeout "$timeout_s" -wp-par "$par"
+			-wp-session "$out/$name.lemmas.session" -wp-out "$out/$name.lemmas.out")
+		skip=0
+		for o in $opts; do
+			if [ $skip -eq 1 ]; then
+				skip=0
+			elif [ "$o" = -wp-skip-fct ]; then
+				skip=1
+			else
+				largs+=("$o")
+			fi
+		done
+		timeout "$unit_limit" frama-c "${largs[@]}" "$src" >"$out/$name.lemmas.log" 2>&1
+		lrc=$?
+		[ "$rc" -eq 0 ] && rc=$lrc
+		line=$(grep -E '^\[wp\] Proved goals: +[0-9]+ / [0-9]+' "$out/$name.lemmas.log" | tail -n 1)
+		if [[ $line =~ ([0-9]+)\ /\ ([0-9]+) ]]; then
+			p=$((p + BASH_REMATCH[1]))
+			t=$((t + BASH_REMATCH[2]))
+		fi
+	fi
+	secs=$((SECONDS - t0))
 	echo "proofs: $file: $p/$t goals proved"
 	echo "$file: ${secs}s" >>"$out/times"
 	if [ "$rc" -eq 0 ] && [ "$t" -gt 0 ] && [ "$p" -eq "$t" ]; then
@@ -92,7 +118,8 @@ for row in "${units[@]}"; do
 	else
 		failed=$((failed + 1))
 		[ "$rc" -eq 124 ] && echo "proofs: $file: stopped after ${unit_limit}s" >&2
-		grep -E '^\[wp\] \[(Failed|Timeout|Unknown)\]|User Error|error' "$log" | head -n 20 >&2
+		grep -hE '^\[wp\] \[(Failed|Timeout|Unknown)\]|User Error|error' "$log" \
+			"$out/$name.lemmas.log" 2>/dev/null | head -n 20 >&2
 		echo "proofs: $file: full log in $log" >&2
 	fi
 done

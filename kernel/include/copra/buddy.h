@@ -82,9 +82,10 @@ struct buddy {
 };
 
 /*
- * ACSL model (proofs/run.sh proves kernel/mm/buddy.c against it). buddy_links_ok is what every
- * call is proved to keep: the metadata array is valid and apart from the struct, and every
- * list link (free_head, next, prev of every page) is BUDDY_NONE or a page in range.
+ * ACSL model (proofs/run.sh proves kernel/mm/buddy.c against it). buddy_links_ok is what
+ * buddy_init is proved to establish and every other call to keep: the metadata array is valid
+ * and apart from the struct, and every list link (free_head, next, prev of every page) is
+ * BUDDY_NONE or a page in range.
  * buddy_blocks_ok is the part of the block-structure invariant that buddy_alloc needs for its
  * memory safety (a free list's blocks lie inside the region); it is assumed, not proved to be
  * kept (docs/assurance.md).
