@@ -31,7 +31,7 @@ UNIT_SRCS += tests/unit/tpm_harness.c tests/unit/test_tpm_engine.c \
 	tests/unit/test_tpm_capability.c tests/unit/test_tpm_constants.c tests/unit/test_tpm_pcr.c \
 	tests/unit/test_tpm_hash.c tests/unit/test_tpm_nv.c tests/unit/test_tpm_hierarchy.c \
 	tests/unit/test_tpm_object.c tests/unit/tpm_templates.c tests/unit/test_tpm_keys.c \
-	tests/unit/test_tpm_sessions.c tests/unit/test_tpm_crypto.c
+	tests/unit/test_tpm_sessions.c tests/unit/test_tpm_crypto.c tests/unit/test_tpm_p256.c
 UNIT_LIB_SRCS += $(TPM_SRCS)
 TPM_UNIT_TEST_OBJS = $(call objs,host,$(filter tests/unit/tpm_% tests/unit/test_tpm_%,$(UNIT_SRCS)))
 

@@ -11,7 +11,7 @@ TPM_SRCS := tpm/marshal.c tpm/crypto.c tpm/engine.c tpm/session.c tpm/object.c t
 	tpm/public.c tpm/primary.c tpm/cmd_object.c tpm/sensitive.c tpm/object_codec.c \
 	tpm/cmd_create.c tpm/context.c tpm/persistent.c tpm/policy.c tpm/secret.c \
 	tpm/sign.c tpm/cmd_sign.c tpm/cmd_attest.c tpm/cmd_crypt.c tpm/cmd_credential.c \
-	tpm/cmd_import.c
+	tpm/cmd_import.c tpm/p256.c tpm/ecc_p256.c
 
 TPM_INC := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
 TPM_TOOL_LIB := $(BUILD)/tpm/tool/libtpm.a

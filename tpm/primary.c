@@ -34,6 +34,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
 
+#include "ecc_p256.h"
 #include "object.h"
 
 #define STREAM_LABEL "Copra primary"
@@ -401,6 +402,24 @@ static __attribute__((noinline)) tpm_rc derive_ecc(struct tpm *t, const uint8_t 
 	size_t cbytes;
 	int err = 0;
 
+	if (pub->curve == TPM_ECC_NIST_P256) {
+		tpm_rc rc;
+
+		/* ecc_p256.c: the same d and d*G, without loading mbedTLS's group */
+		stream_init(&s, seed, digest, "ECCD");
+		stream_read(&s, buf, 40);
+		stream_wipe(&s);
+		rc = tpm_p256_derive(buf, 40, key->sens, pub->unique, pub->unique_y);
+		tpm_wipe(buf, sizeof(buf));
+		if (rc == TPM_RC_FAILURE)
+			tpm_fail(t, "P-256 key derivation failed");
+		if (rc != TPM_RC_SUCCESS)
+			return rc;
+		pub->unique_size = 32;
+		pub->unique_y_size = 32;
+		key->sens_size = 32;
+		return TPM_RC_SUCCESS;
+	}
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&q);
 	mbedtls_mpi_init(&c);

@@ -15,6 +15,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/rsa.h>
 
+#include "ecc_p256.h"
 #include "object.h"
 
 #define CHK(call)                     \
@@ -117,6 +118,22 @@ static tpm_rc ecc_secret(struct tpm *t, const struct tpm_key *k, const char *lab
 	    tpm_get_2b(&r, y, sizeof(y), &yn) != TPM_RC_SUCCESS || !tpm_rd_done(&r) || xn == 0 ||
 	    yn == 0)
 		return TPM_RC_ECC_POINT;
+	if (k->pub.curve == TPM_ECC_NIST_P256) {
+		uint8_t px[32], py[32];
+
+		/* ecc_p256.c: the same Z, without loading mbedTLS's group */
+		if (!tpm_p256_fit(x, xn, px) || !tpm_p256_fit(y, yn, py))
+			return TPM_RC_ECC_POINT;
+		rc = tpm_p256_ecdh(k->sens, k->sens_size, px, py, z);
+		if (rc == TPM_RC_SUCCESS) {
+			*seed_size = (uint16_t)tpm_hash_size(k->pub.name_alg);
+			if (!tpm_kdfe(k->pub.name_alg, z, 32, label, px, 32, k->pub.unique,
+				      k->pub.unique_size, *seed_size * 8u, seed))
+				rc = TPM_RC_ECC_POINT;
+		}
+		tpm_wipe(z, sizeof(z));
+		return rc == TPM_RC_FAILURE ? TPM_RC_ECC_POINT : rc;
+	}
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&qe);
 	mbedtls_ecp_point_init(&zp);

@@ -10,6 +10,7 @@
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/rsa.h>
 
+#include "ecc_p256.h"
 #include "object.h"
 #include "sign.h"
 
@@ -137,6 +138,22 @@ static tpm_rc sign_ecdsa(struct tpm *t, const struct tpm_key *k, const struct tp
 	uint8_t rb[TPM_MAX_ECC_BYTES], sb[TPM_MAX_ECC_BYTES];
 	int err = 0;
 
+	if (k->pub.curve == TPM_ECC_NIST_P256 && k->sens_size <= 32) {
+		uint8_t priv[32] = {0};
+		tpm_rc rc;
+
+		/* ecc_p256.c: several times faster than mbedTLS's P-256 */
+		memcpy(priv + 32 - k->sens_size, k->sens, k->sens_size);
+		rc = tpm_p256_sign(t, priv, digest, dlen, rb, sb);
+		tpm_wipe(priv, sizeof(priv));
+		if (rc != TPM_RC_SUCCESS)
+			return rc;
+		tpm_put_u16(w, s->scheme);
+		tpm_put_u16(w, s->hash);
+		tpm_put_2b(w, rb, 32);
+		tpm_put_2b(w, sb, 32);
+		return TPM_RC_SUCCESS;
+	}
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_mpi_init(&d);
 	mbedtls_mpi_init(&r);

@@ -189,7 +189,7 @@ def main():
     kvm = kvm_usable() if args.kvm == "auto" else args.kvm == "on"
     images = make_bad_images(build, os.path.join(build, "tools", "mkimage"),
                              os.path.join(build, "boot", "loader.bin"),
-                             os.path.join(build, "kernel", "copra.elf"))
+                             os.path.join(build, "kernel", "copra.stripped.elf"))
     logdir = os.path.join(build, "qemu-logs")
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
