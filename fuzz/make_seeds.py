@@ -767,6 +767,29 @@ def tpmd_slot_seeds():
     }
 
 
+# --- p256 ----------------------------------------------------------------------------------------
+
+P256_GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
+P256_GY = 0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def p256_seeds():
+    """fuzz_p256.c: a mode byte, then 32-byte big-endian k and two more fields."""
+    b32 = lambda v: v.to_bytes(32, "big")  # noqa: E731
+    return {
+        "01-base-k1": b"\x00" + b32(1),
+        "02-base-near-n": b"\x80" + b32(2),
+        "03-base-n": b"\x00" + b32(P256_N),
+        "04-point-from-s": b"\x01" + b32(0x1234567) + b32(7),
+        "05-point-k-n-2": b"\x81" + b32(1) + b32(5),
+        "06-given-g": b"\x02" + b32(3) + b32(P256_GX) + b32(P256_GY),
+        "07-given-off-curve": b"\x02" + b32(3) + b32(P256_GX) + b32(P256_GY + 1),
+        "08-given-x-p": b"\x02" + b32(3) + b32(2**256 - 2**224 + 2**192 + 2**96 - 1) +
+                        b32(P256_GY),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
@@ -777,7 +800,7 @@ def main():
         "elf": elf_seeds(), "e820": e820_seeds(), "symtab": symtab_seeds(),
         "guest_range": guest_range_seeds(), "cmdline": cmdline_seeds(), "rle": rle_seeds(),
         "heap": heap_seeds(), "printf": printf_seeds(), "tpm": tpm_seeds(),
-        "tpmd_slot": tpmd_slot_seeds(),
+        "tpmd_slot": tpmd_slot_seeds(), "p256": p256_seeds(),
     }
     for name, seeds in corpora.items():
         d = os.path.join(args.out, name)

@@ -17,7 +17,8 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_NAMES := elf e820 symtab guest_range cmdline rle heap printf tpm tpm_state tpmd_slot svsm
+FUZZ_NAMES := elf e820 symtab guest_range cmdline rle heap printf tpm tpm_state tpmd_slot svsm \
+	p256
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -43,6 +44,10 @@ FUZZ_EXTRA_CFLAGS_tpm := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
 FUZZ_LIBS_tpm := $(MBEDTLS_HOST_LIB)
 FUZZ_EXTRA_CFLAGS_tpm_state := $(FUZZ_EXTRA_CFLAGS_tpm)
 FUZZ_LIBS_tpm_state := $(MBEDTLS_HOST_LIB)
+# tpm/p256.c alone, against mbedTLS's P-256 (the reference, uninstrumented).
+FUZZ_SRCS_p256 := tpm/p256.c
+FUZZ_EXTRA_CFLAGS_p256 := -Itpm/include -Itpm $(MBEDTLS_CFLAGS)
+FUZZ_LIBS_p256 := $(MBEDTLS_HOST_LIB)
 # copra-tpmd's slot file: only the engine's public header (constants, struct tpm_platform).
 FUZZ_EXTRA_CFLAGS_tpmd_slot := -Itpm/include -Itools/copra-tpmd
 
