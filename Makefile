@@ -14,6 +14,7 @@ include boot/module.mk
 include kernel/module.mk
 include tools/module.mk
 include tests/module.mk
+include tests/ct/module.mk
 include bench/module.mk
 include mk/targets.mk
 include mk/process.mk

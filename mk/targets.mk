@@ -66,6 +66,7 @@ qemu-test: $(IMAGE) $(TEST_IMAGE) $(MKIMAGE)
 check: setup
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory ct-test
 	@$(MAKE) --no-print-directory mbedtls-freestanding-check
 	@$(MAKE) --no-print-directory tpm-freestanding
 	@$(MAKE) --no-print-directory all
