@@ -186,16 +186,7 @@ TPM_HANDLER(CertifyCreation)
 	rc = tpm_get_sig_scheme(&c->in, &in);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 3);
-	rc = tpm_get_u16(&c->in, &tag);
-	if (rc == TPM_RC_SUCCESS && tag != TPM_ST_CREATION)
-		rc = TPM_RC_TAG;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_u32(&c->in, &hier);
-	if (rc == TPM_RC_SUCCESS && hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT &&
-	    hier != TPM_RH_PLATFORM && hier != TPM_RH_NULL)
-		rc = TPM_RC_VALUE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_2b(&c->in, tk, sizeof(tk), &tkn);
+	rc = tpm_get_ticket(&c->in, TPM_ST_CREATION, TPM_ST_CREATION, &tag, &hier, tk, &tkn);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 4);
 	rc = tpm_params_done(c);

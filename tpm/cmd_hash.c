@@ -145,6 +145,23 @@ static void seq_first_block(struct tpm_object *o, const uint8_t *p, uint16_t n)
 	o->hash[1].alg = (n >= 4 && !starts_generated(p, n)) ? SEQ_TICKET_SAFE : SEQ_TICKET_UNSAFE;
 }
 
+/*
+ * A free object slot for a sequence with this authValue (kept as given: authorization trims
+ * trailing zeros, engine.c), or NULL when none is free. The caller's copy (TPM_MAX_AUTH bytes)
+ * is wiped either way.
+ */
+static struct tpm_object *seq_alloc(struct tpm *t, uint8_t *auth, uint16_t auth_size)
+{
+	struct tpm_object *o = tpm_object_alloc(t);
+
+	if (o != NULL) {
+		o->auth_size = auth_size;
+		memcpy(o->auth, auth, auth_size);
+	}
+	tpm_wipe(auth, TPM_MAX_AUTH);
+	return o;
+}
+
 TPM_HANDLER(HashSequenceStart)
 {
 	struct tpm *t = c->t;
@@ -165,15 +182,9 @@ TPM_HANDLER(HashSequenceStart)
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
 
-	o = tpm_object_alloc(t);
-	if (o == NULL) {
-		tpm_wipe(auth, sizeof(auth));
+	o = seq_alloc(t, auth, auth_size);
+	if (o == NULL)
 		return TPM_RC_OBJECT_MEMORY;
-	}
-	/* The authValue is kept as given; authorization trims trailing zeros (engine.c). */
-	o->auth_size = auth_size;
-	memcpy(o->auth, auth, auth_size);
-	tpm_wipe(auth, sizeof(auth));
 	if (alg == TPM_ALG_NULL) {
 		o->kind = TPM_OBJ_EVENT_SEQ;
 		for (unsigned b = 0; b < TPM_NUM_BANKS; b++)
@@ -209,14 +220,9 @@ TPM_HANDLER(HMAC_Start)
 		tpm_wipe(auth, sizeof(auth));
 		return rc;
 	}
-	o = tpm_object_alloc(t);
-	if (o == NULL) {
-		tpm_wipe(auth, sizeof(auth));
+	o = seq_alloc(t, auth, auth_size);
+	if (o == NULL)
 		return TPM_RC_OBJECT_MEMORY;
-	}
-	o->auth_size = auth_size;
-	memcpy(o->auth, auth, auth_size);
-	tpm_wipe(auth, sizeof(auth));
 	o->kind = TPM_OBJ_HMAC_SEQ;
 	(void)tpm_hmac_start(&o->hmac, use, k->sens, k->sens_size);
 	tpm_put_u32(c->out_h, o->handle);

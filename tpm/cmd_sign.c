@@ -20,18 +20,8 @@ static const struct tpm_key *signing_key(struct tpm *t, uint32_t h)
 static tpm_rc get_hashcheck(struct tpm_rd *r, uint32_t *hier, uint8_t *d, uint16_t *n)
 {
 	uint16_t tag = 0;
-	tpm_rc rc = tpm_get_u16(r, &tag);
 
-	if (rc == TPM_RC_SUCCESS && tag != TPM_ST_HASHCHECK)
-		return TPM_RC_TAG;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_u32(r, hier);
-	if (rc == TPM_RC_SUCCESS && *hier != TPM_RH_OWNER && *hier != TPM_RH_ENDORSEMENT &&
-	    *hier != TPM_RH_PLATFORM && *hier != TPM_RH_NULL)
-		return TPM_RC_VALUE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_2b(r, d, TPM_MAX_DIGEST, n);
-	return rc;
+	return tpm_get_ticket(r, TPM_ST_HASHCHECK, TPM_ST_HASHCHECK, &tag, hier, d, n);
 }
 
 TPM_HANDLER(Sign)

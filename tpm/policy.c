@@ -639,16 +639,7 @@ TPM_HANDLER(PolicyTicket)
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 4);
 	/* TPMT_TK_AUTH: tag AUTH_SIGNED or AUTH_SECRET, TPMI_RH_HIERARCHY+, the HMAC */
-	rc = tpm_get_u16(&c->in, &tag);
-	if (rc == TPM_RC_SUCCESS && tag != TPM_ST_AUTH_SIGNED && tag != TPM_ST_AUTH_SECRET)
-		rc = TPM_RC_TAG;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_u32(&c->in, &hier);
-	if (rc == TPM_RC_SUCCESS && hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT &&
-	    hier != TPM_RH_PLATFORM && hier != TPM_RH_NULL)
-		rc = TPM_RC_VALUE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_2b(&c->in, tk, sizeof(tk), &tkn);
+	rc = tpm_get_ticket(&c->in, TPM_ST_AUTH_SIGNED, TPM_ST_AUTH_SECRET, &tag, &hier, tk, &tkn);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 5);
 	rc = tpm_params_done(c);
@@ -929,16 +920,7 @@ TPM_HANDLER(PolicyAuthorize)
 	rc = tpm_get_2b(&c->in, name, sizeof(name), &nn);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 3);
-	rc = tpm_get_u16(&c->in, &tag);
-	if (rc == TPM_RC_SUCCESS && tag != TPM_ST_VERIFIED)
-		rc = TPM_RC_TAG;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_u32(&c->in, &hier);
-	if (rc == TPM_RC_SUCCESS && hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT &&
-	    hier != TPM_RH_PLATFORM && hier != TPM_RH_NULL)
-		rc = TPM_RC_VALUE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_2b(&c->in, tk, sizeof(tk), &tkn);
+	rc = tpm_get_ticket(&c->in, TPM_ST_VERIFIED, TPM_ST_VERIFIED, &tag, &hier, tk, &tkn);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 4);
 	rc = tpm_params_done(c);

@@ -47,6 +47,23 @@ static tpm_rc mbed_rc(int err, tpm_rc other)
 	return other;
 }
 
+tpm_rc tpm_get_ticket(struct tpm_rd *r, uint16_t tag_a, uint16_t tag_b, uint16_t *tag,
+		      uint32_t *hier, uint8_t *d, uint16_t *n)
+{
+	tpm_rc rc = tpm_get_u16(r, tag);
+
+	if (rc == TPM_RC_SUCCESS && *tag != tag_a && *tag != tag_b)
+		return TPM_RC_TAG;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_u32(r, hier);
+	if (rc == TPM_RC_SUCCESS && *hier != TPM_RH_OWNER && *hier != TPM_RH_ENDORSEMENT &&
+	    *hier != TPM_RH_PLATFORM && *hier != TPM_RH_NULL)
+		return TPM_RC_VALUE;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_2b(r, d, TPM_MAX_DIGEST, n);
+	return rc;
+}
+
 tpm_rc tpm_get_sig_scheme(struct tpm_rd *r, struct tpm_scheme *s)
 {
 	tpm_rc rc = tpm_get_u16(r, &s->scheme);

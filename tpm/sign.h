@@ -14,6 +14,12 @@ struct tpm_signature {
 	uint8_t b[TPM_MAX_ECC_BYTES];
 };
 
+/*
+ * A ticket (TPMT_TK_*, Part 2, 10.7): a tag that must be tag_a or tag_b (TPM_RC_TAG), a
+ * TPMI_RH_HIERARCHY+ (TPM_RC_VALUE), a digest of at most TPM_MAX_DIGEST bytes; no numbers.
+ */
+tpm_rc tpm_get_ticket(struct tpm_rd *r, uint16_t tag_a, uint16_t tag_b, uint16_t *tag,
+		      uint32_t *hier, uint8_t *d, uint16_t *n);
 /* TPMT_SIG_SCHEME+: an unknown scheme is TPM_RC_SCHEME, its hash TPM_RC_HASH (no numbers). */
 tpm_rc tpm_get_sig_scheme(struct tpm_rd *r, struct tpm_scheme *s);
 /*

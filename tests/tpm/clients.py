@@ -1087,18 +1087,24 @@ def c_policy(t):
     t.run("flushcontext", sess)
 
 
-def c_policyauthorize(t):
-    """A sealed object whose policy a signing key approves (tpm2_policyauthorize with an
-    OpenSSL key loaded as a public key), unsealed under an approved PCR policy; a PCR policy
-    signed by another key is refused."""
+def openssl_rsa_keys(t, count):
+    """count RSA-2048 key pairs made by OpenSSL: [(private PEM file, public PEM file)]."""
     keys = []
-    for i in range(2):
+    for _ in range(count):
         priv, pub = t.file(), t.file()
         for argv in (["openssl", "genrsa", "-out", priv, "2048"],
                      ["openssl", "rsa", "-in", priv, "-out", pub, "-pubout"]):
             p = run_client(argv, t.env)
             expect(p.returncode == 0, "%s: %s" % (" ".join(argv), tail(p.stderr)))
         keys.append((priv, pub))
+    return keys
+
+
+def c_policyauthorize(t):
+    """A sealed object whose policy a signing key approves (tpm2_policyauthorize with an
+    OpenSSL key loaded as a public key), unsealed under an approved PCR policy; a PCR policy
+    signed by another key is refused."""
+    keys = openssl_rsa_keys(t, 2)
     kctx, kname = t.file(), t.file()
     rm(t, "loadexternal", "-G", "rsa", "-C", "o", "-u", keys[0][1], "-c", kctx, "-n", kname)
     trial, authpol = t.file(), t.file()
@@ -1147,14 +1153,7 @@ def c_policysigned(t):
     with a signature over the authorization (nonce-less, as a remote signer would give it),
     refused with another key's; a signed authorization with a negative expiration yields a
     ticket that tpm2_policyticket uses on a later session instead of the signature."""
-    keys = []
-    for i in range(2):
-        priv, pub = t.file(), t.file()
-        for argv in (["openssl", "genrsa", "-out", priv, "2048"],
-                     ["openssl", "rsa", "-in", priv, "-out", pub, "-pubout"]):
-            p = run_client(argv, t.env)
-            expect(p.returncode == 0, "%s: %s" % (" ".join(argv), tail(p.stderr)))
-        keys.append((priv, pub))
+    keys = openssl_rsa_keys(t, 2)
     kctx, kname = t.file(), t.file()
     rm(t, "loadexternal", "-G", "rsa", "-C", "o", "-u", keys[0][1], "-c", kctx, "-n", kname)
     # PolicySigned's digest: PolicyUpdate(TPM_CC_PolicySigned, keyName, empty policyRef)
