@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "fuzz_tpm_platform.h"
 
 #include "internal.h"
 
@@ -34,68 +35,9 @@
 #define MAX_PRIMARIES 3u
 
 static struct tpm *tpm;
-static struct tpm_platform plat;
-static uint8_t nv[TPM_NV_BLOB_MAX];
-static size_t nv_len;
-static bool nv_has;
+static struct fuzz_tpm_platform fp;
 static uint8_t pristine[TPM_NV_BLOB_MAX];
 static size_t pristine_len;
-static uint64_t rng;
-static uint64_t now_ms;
-
-static int p_entropy(void *ctx, void *buf, size_t len)
-{
-	uint8_t *b = buf;
-
-	(void)ctx;
-	for (size_t i = 0; i < len; i++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		b[i] = (uint8_t)rng;
-	}
-	return 0;
-}
-
-static int p_nv_load(void *ctx, void *buf, size_t cap, size_t *len)
-{
-	(void)ctx;
-	if (!nv_has)
-		return TPM_ERR_NO_STATE;
-	if (nv_len > cap)
-		return TPM_ERR_PLATFORM;
-	memcpy(buf, nv, nv_len);
-	*len = nv_len;
-	return 0;
-}
-
-static int p_nv_commit(void *ctx, const void *buf, size_t len)
-{
-	(void)ctx;
-	FUZZ_CHECK(len <= sizeof(nv));
-	memcpy(nv, buf, len);
-	nv_len = len;
-	nv_has = true;
-	return 0;
-}
-
-static uint64_t p_clock(void *ctx)
-{
-	(void)ctx;
-	return now_ms;
-}
-
-static void *p_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return calloc(1, n);
-}
-
-static void p_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -163,7 +105,7 @@ static uint32_t execute(uint8_t locality, const uint8_t *cmd, size_t len)
 	static uint8_t rsp[TPM_MAX_RESPONSE_SIZE];
 	size_t n = 0;
 
-	now_ms += 7;
+	fp.now_ms += 7;
 	n = tpm_execute(tpm, locality, cmd, len, rsp, sizeof(rsp));
 	if (tpm->failure_mode) {
 		fprintf(stderr, "fuzz_tpm: failure mode: %s\n",
@@ -199,21 +141,12 @@ static void power_cycle(bool start)
 
 static void init_once(void)
 {
-	plat = (struct tpm_platform){
-		.entropy = p_entropy,
-		.nv_load = p_nv_load,
-		.nv_commit = p_nv_commit,
-		.clock_ms = p_clock,
-		.alloc = p_alloc,
-		.free = p_free,
-	};
-	rng = 0x9E3779B97F4A7C15ull;
-	now_ms = 1000;
-	FUZZ_CHECK(tpm_create(&plat, &tpm) == TPM_OK);
+	fuzz_tpm_platform_init(&fp);
+	FUZZ_CHECK(tpm_create(&fp.plat, &tpm) == TPM_OK);
 	FUZZ_CHECK(tpm_manufacture(tpm) == TPM_OK);
-	FUZZ_CHECK(nv_has && nv_len <= sizeof(pristine));
-	memcpy(pristine, nv, nv_len);
-	pristine_len = nv_len;
+	FUZZ_CHECK(fp.nv_has && fp.nv_len <= sizeof(pristine));
+	memcpy(pristine, fp.nv, fp.nv_len);
+	pristine_len = fp.nv_len;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -225,11 +158,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init_once();
 	/* The same TPM for every input: its manufactured NV, powered on, started. */
 	tpm_power_off(tpm);
-	memcpy(nv, pristine, pristine_len);
-	nv_len = pristine_len;
-	nv_has = true;
-	rng = 0x9E3779B97F4A7C15ull;
-	now_ms = 1000;
+	memcpy(fp.nv, pristine, pristine_len);
+	fp.nv_len = pristine_len;
+	fp.nv_has = true;
+	fuzz_tpm_platform_reset(&fp);
 	FUZZ_CHECK(tpm_power_on(tpm) == TPM_OK);
 	startup_clear();
 

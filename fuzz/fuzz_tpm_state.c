@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "fuzz_tpm_platform.h"
 
 #include "internal.h"
 
@@ -47,89 +48,16 @@
 #define NV_CMD_INDICES 8u /* NV commands run on the first this many indices */
 
 static struct tpm *tpm;
-static struct tpm_platform plat;
-static uint8_t nv[TPM_NV_BLOB_MAX];
-static size_t nv_len;
-static bool nv_has;
-static uint64_t rng;
-static uint64_t now_ms;
+static struct fuzz_tpm_platform fp;
 
 /* tpm_state_parse outputs: the state, its scratch, the pattern an error must leave. */
 static struct tpm_perm parsed, scratch, again, pattern;
 static uint8_t reblob[TPM_NV_BLOB_MAX];
 
-static int p_entropy(void *ctx, void *buf, size_t len)
-{
-	uint8_t *b = buf;
-
-	(void)ctx;
-	for (size_t i = 0; i < len; i++) {
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
-		b[i] = (uint8_t)rng;
-	}
-	return 0;
-}
-
-static int p_nv_load(void *ctx, void *buf, size_t cap, size_t *len)
-{
-	(void)ctx;
-	if (!nv_has)
-		return TPM_ERR_NO_STATE;
-	if (nv_len > cap)
-		return TPM_ERR_PLATFORM;
-	memcpy(buf, nv, nv_len);
-	*len = nv_len;
-	return 0;
-}
-
-static int p_nv_commit(void *ctx, const void *buf, size_t len)
-{
-	(void)ctx;
-	FUZZ_CHECK(len <= sizeof(nv));
-	memcpy(nv, buf, len);
-	nv_len = len;
-	nv_has = true;
-	return 0;
-}
-
-static uint64_t p_clock(void *ctx)
-{
-	(void)ctx;
-	return now_ms;
-}
-
-static void *p_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return calloc(1, n);
-}
-
-static void p_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
-static void platform_reset(void)
-{
-	rng = 0x9E3779B97F4A7C15ull;
-	now_ms = 1000;
-}
-
 static void init_once(void)
 {
-	plat = (struct tpm_platform){
-		.entropy = p_entropy,
-		.nv_load = p_nv_load,
-		.nv_commit = p_nv_commit,
-		.clock_ms = p_clock,
-		.alloc = p_alloc,
-		.free = p_free,
-	};
-	platform_reset();
-	FUZZ_CHECK(tpm_create(&plat, &tpm) == TPM_OK);
+	fuzz_tpm_platform_init(&fp);
+	FUZZ_CHECK(tpm_create(&fp.plat, &tpm) == TPM_OK);
 	memset(&pattern, 0x5A, sizeof(pattern));
 }
 
@@ -180,7 +108,7 @@ static uint32_t cmd_send(struct cmd *c)
 
 	FUZZ_CHECK(!c->w.overflow);
 	tpm_patch_u32(&c->w, 2, (uint32_t)c->w.len);
-	now_ms += 7;
+	fp.now_ms += 7;
 	n = tpm_execute(tpm, 0, c->buf, c->w.len, rsp, sizeof(rsp));
 	if (tpm->failure_mode) {
 		fprintf(stderr, "fuzz_tpm_state: failure mode: %s\n",
@@ -489,10 +417,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The public path: the platform hands the blob to tpm_power_on. */
 	tpm_power_off(tpm);
-	platform_reset();
-	memcpy(nv, blob, len);
-	nv_len = len;
-	nv_has = true;
+	fuzz_tpm_platform_reset(&fp);
+	memcpy(fp.nv, blob, len);
+	fp.nv_len = len;
+	fp.nv_has = true;
 	rc_on = tpm_power_on(tpm);
 	FUZZ_CHECK(rc_on == rc);
 	if (rc != TPM_OK)
@@ -534,10 +462,10 @@ static void write_seed(const char *dir, const char *name, const uint8_t *p, size
 /* The committed blob as a seed: the control byte, then the blob without its trailer. */
 static size_t seed_of_blob(uint8_t ctl)
 {
-	FUZZ_CHECK(nv_has && nv_len >= STATE_HDR + STATE_DIGEST);
+	FUZZ_CHECK(fp.nv_has && fp.nv_len >= STATE_HDR + STATE_DIGEST);
 	seed[0] = ctl;
-	memcpy(seed + 1, nv, nv_len - STATE_DIGEST);
-	return 1 + nv_len - STATE_DIGEST;
+	memcpy(seed + 1, fp.nv, fp.nv_len - STATE_DIGEST);
+	return 1 + fp.nv_len - STATE_DIGEST;
 }
 
 /* Offset in seed[] of the first record with this tag (0 if none). */
@@ -579,9 +507,9 @@ static size_t remove_record(size_t n, uint16_t tag)
 static void fresh(void)
 {
 	tpm_power_off(tpm);
-	nv_has = false;
-	nv_len = 0;
-	platform_reset();
+	fp.nv_has = false;
+	fp.nv_len = 0;
+	fuzz_tpm_platform_reset(&fp);
 	FUZZ_CHECK(tpm_manufacture(tpm) == TPM_OK);
 	power_on_ok();
 	FUZZ_CHECK(startup(TPM_SU_CLEAR) == TPM_RC_SUCCESS);
@@ -657,19 +585,19 @@ static void make_seeds(const char *dir)
 
 	/* 01: a freshly manufactured TPM, as it first powers on. */
 	tpm_power_off(tpm);
-	nv_has = false;
-	platform_reset();
+	fp.nv_has = false;
+	fuzz_tpm_platform_reset(&fp);
 	FUZZ_CHECK(tpm_manufacture(tpm) == TPM_OK);
 	n = seed_of_blob(0);
 	write_seed(dir, "01-manufactured", seed, n);
 	/* Near misses of it: raw with its real trailer, raw with a broken one, wrong length. */
 	seed[0] = CTL_RAW;
-	memcpy(seed + 1, nv, nv_len);
-	write_seed(dir, "02-raw", seed, 1 + nv_len);
-	seed[nv_len] ^= 1;
-	write_seed(dir, "03-raw-bad-digest", seed, 1 + nv_len);
+	memcpy(seed + 1, fp.nv, fp.nv_len);
+	write_seed(dir, "02-raw", seed, 1 + fp.nv_len);
+	seed[fp.nv_len] ^= 1;
+	write_seed(dir, "03-raw-bad-digest", seed, 1 + fp.nv_len);
 	n = seed_of_blob(CTL_KEEP_LEN);
-	tpm_be32(seed + 1 + 12, (uint32_t)nv_len + 1);
+	tpm_be32(seed + 1 + 12, (uint32_t)fp.nv_len + 1);
 	write_seed(dir, "04-wrong-length", seed, n);
 	n = seed_of_blob(0);
 	tpm_be32(seed + 1 + 8, 2);
