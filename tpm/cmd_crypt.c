@@ -12,7 +12,9 @@
 #include <mbedtls/rsa.h>
 
 #include "commands.h"
+#include "ecc_p256.h"
 #include "object.h"
+#include "p256.h"
 #include "sign.h"
 
 #define CHK(call)                     \
@@ -255,6 +257,39 @@ static tpm_rc put_point(struct tpm_wr *w, const mbedtls_ecp_point *p, size_t csi
 	return TPM_RC_SUCCESS;
 }
 
+/* A TPM2B_ECC_POINT of two 32-byte coordinates (P-256). */
+static void put_xy(struct tpm_wr *w, const uint8_t x[32], const uint8_t y[32])
+{
+	size_t mark = tpm_put_size16_begin(w);
+
+	tpm_put_2b(w, x, 32);
+	tpm_put_2b(w, y, 32);
+	tpm_put_size16_end(w, mark);
+}
+
+/* ECDH_KeyGen on P-256 through ecc_p256.c. */
+static tpm_rc p256_keygen(struct tpm *t, const struct tpm_key *k, struct tpm_wr *w)
+{
+	uint8_t qx[32], qy[32], de[32], ex[32], ey[32], zx[32], zy[32];
+	tpm_rc rc;
+
+	if (!tpm_p256_fit(k->pub.unique, k->pub.unique_size, qx) ||
+	    !tpm_p256_fit(k->pub.unique_y, k->pub.unique_y_size, qy) || p256_on_curve(qx, qy) != 0)
+		return TPM_RCH(TPM_RC_KEY,
+			       1); /* a public area loaded from outside, off the curve */
+	rc = tpm_p256_keygen(t, de, ex, ey);
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_p256_ecdh(de, sizeof(de), qx, qy, zx, zy);
+	tpm_wipe(de, sizeof(de));
+	if (rc == TPM_RC_SUCCESS) {
+		put_xy(w, zx, zy);
+		put_xy(w, ex, ey);
+	}
+	tpm_wipe(zx, sizeof(zx));
+	tpm_wipe(zy, sizeof(zy));
+	return rc == TPM_RC_ECC_POINT ? TPM_RC_FAILURE : rc;
+}
+
 static mbedtls_ecp_group_id group_of(const struct tpm_key *k)
 {
 	return k->pub.curve == TPM_ECC_NIST_P256 ? MBEDTLS_ECP_DP_SECP256R1
@@ -277,7 +312,13 @@ TPM_HANDLER(ECDH_KeyGen)
 		return rc;
 	if (k == NULL || k->pub.type != TPM_ALG_ECC)
 		return TPM_RCH(TPM_RC_KEY, 1);
-	csize = k->pub.curve == TPM_ECC_NIST_P256 ? 32u : 48u;
+	if (k->pub.curve == TPM_ECC_NIST_P256) {
+		rc = p256_keygen(t, k, c->out);
+		if (rc == TPM_RC_FAILURE)
+			tpm_fail(t, "ECDH_KeyGen failed");
+		return rc;
+	}
+	csize = 48u;
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&q);
 	mbedtls_ecp_point_init(&z);
@@ -341,6 +382,19 @@ TPM_HANDLER(ECDH_ZGen)
 		return TPM_RCH(TPM_RC_ATTRIBUTES, 1);
 	if (k->pub.scheme.scheme != TPM_ALG_NULL && k->pub.scheme.scheme != TPM_ALG_ECDH)
 		return TPM_RCH(TPM_RC_SCHEME, 1);
+	if (k->pub.curve == TPM_ECC_NIST_P256) {
+		uint8_t px[32], py[32], zx[32], zy[32];
+
+		/* an invalid-curve point would leak the private key: p256_mul refuses it */
+		if (xn == 0 || yn == 0 || !tpm_p256_fit(x, xn, px) || !tpm_p256_fit(y, yn, py))
+			return TPM_RCP(TPM_RC_ECC_POINT, 1);
+		rc = tpm_p256_ecdh(k->sens, k->sens_size, px, py, zx, zy);
+		if (rc == TPM_RC_SUCCESS)
+			put_xy(c->out, zx, zy);
+		tpm_wipe(zx, sizeof(zx));
+		tpm_wipe(zy, sizeof(zy));
+		return rc == TPM_RC_SUCCESS ? rc : TPM_RCP(TPM_RC_ECC_POINT, 1);
+	}
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&p);
 	mbedtls_ecp_point_init(&z);

@@ -22,10 +22,14 @@ tpm_rc tpm_p256_sign(struct tpm *t, const uint8_t d[32], const uint8_t *digest, 
 bool tpm_p256_fit(const uint8_t *src, size_t n, uint8_t out[32]);
 
 /*
- * The x coordinate of Z = d*(x, y) (ECDH; d of dn bytes, a loaded key's scalar):
- * TPM_RC_ECC_POINT when (x, y) is not a point of the curve, TPM_RC_FAILURE when d does not fit.
+ * Z = d*(x, y) (ECDH; d of dn bytes, a loaded key's scalar): its x, and its y unless zy is
+ * NULL. TPM_RC_ECC_POINT when (x, y) is not a point of the curve (or Z would be infinity),
+ * TPM_RC_FAILURE when d does not fit.
  */
 tpm_rc tpm_p256_ecdh(const uint8_t *d, size_t dn, const uint8_t x[32], const uint8_t y[32],
-		     uint8_t zx[32]);
+		     uint8_t zx[32], uint8_t *zy);
+
+/* An ephemeral key pair: d in [1, n - 1] from the DRBG, (x, y) = d*G. TPM_RC_FAILURE. */
+tpm_rc tpm_p256_keygen(struct tpm *t, uint8_t d[32], uint8_t x[32], uint8_t y[32]);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "ecc_p256.h"
 #include "object.h"
+#include "p256.h"
 
 #define CHK(call)                     \
 	do {                          \
@@ -124,7 +125,7 @@ static tpm_rc ecc_secret(struct tpm *t, const struct tpm_key *k, const char *lab
 		/* ecc_p256.c: the same Z, without loading mbedTLS's group */
 		if (!tpm_p256_fit(x, xn, px) || !tpm_p256_fit(y, yn, py))
 			return TPM_RC_ECC_POINT;
-		rc = tpm_p256_ecdh(k->sens, k->sens_size, px, py, z);
+		rc = tpm_p256_ecdh(k->sens, k->sens_size, px, py, z, NULL);
 		if (rc == TPM_RC_SUCCESS) {
 			*seed_size = (uint16_t)tpm_hash_size(k->pub.name_alg);
 			if (!tpm_kdfe(k->pub.name_alg, z, 32, label, px, 32, k->pub.unique,
@@ -209,6 +210,41 @@ cleanup:
 	return err != 0 ? mem_or(err, TPM_RC_KEY) : TPM_RC_SUCCESS;
 }
 
+/* ecc_encrypt_seed on P-256 through ecc_p256.c: the same seed and point, no mbedTLS group. */
+static tpm_rc p256_encrypt_seed(struct tpm *t, const struct tpm_key *k, const char *label,
+				uint8_t *seed, uint16_t *seed_size, struct tpm_wr *w)
+{
+	uint8_t qx[32], qy[32], de[32], ex[32], ey[32], z[32];
+	size_t mark;
+	tpm_rc rc;
+
+	if (!tpm_p256_fit(k->pub.unique, k->pub.unique_size, qx) ||
+	    !tpm_p256_fit(k->pub.unique_y, k->pub.unique_y_size, qy) || p256_on_curve(qx, qy) != 0)
+		return TPM_RC_KEY;
+	/* an ephemeral key: Z = de Q, seed = KDFe(nameAlg, Z.x, label, Qe.x, Q.x) */
+	rc = tpm_p256_keygen(t, de, ex, ey);
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_p256_ecdh(de, sizeof(de), qx, qy, z, NULL);
+	tpm_wipe(de, sizeof(de));
+	if (rc != TPM_RC_SUCCESS) {
+		tpm_wipe(z, sizeof(z));
+		return rc == TPM_RC_ECC_POINT ? TPM_RC_KEY : rc;
+	}
+	*seed_size = (uint16_t)tpm_hash_size(k->pub.name_alg);
+	rc = tpm_kdfe(k->pub.name_alg, z, 32, label, ex, 32, k->pub.unique, k->pub.unique_size,
+		      *seed_size * 8u, seed)
+		     ? TPM_RC_SUCCESS
+		     : TPM_RC_KEY;
+	tpm_wipe(z, sizeof(z));
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	mark = tpm_put_size16_begin(w); /* TPM2B_ENCRYPTED_SECRET of a TPMS_ECC_POINT */
+	tpm_put_2b(w, ex, 32);
+	tpm_put_2b(w, ey, 32);
+	tpm_put_size16_end(w, mark);
+	return TPM_RC_SUCCESS;
+}
+
 static tpm_rc ecc_encrypt_seed(struct tpm *t, const struct tpm_key *k, const char *label,
 			       uint8_t *seed, uint16_t *seed_size, struct tpm_wr *w)
 {
@@ -221,6 +257,8 @@ static tpm_rc ecc_encrypt_seed(struct tpm *t, const struct tpm_key *k, const cha
 	tpm_rc rc = TPM_RC_KEY;
 	int err = 0;
 
+	if (k->pub.curve == TPM_ECC_NIST_P256)
+		return p256_encrypt_seed(t, k, label, seed, seed_size, w);
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&q);
 	mbedtls_ecp_point_init(&qe);
