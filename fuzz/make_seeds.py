@@ -688,6 +688,10 @@ def tpm_seeds():
             tpm_rec(tpm_cmd(0x172, [0x03000000], None, tpm_2b(bytes(8)) + tpm_2b(b"") +
                             tpm_2b(b"ref") + tpm_2b(struct.pack(">H", sha256) + bytes(32)) +
                             struct.pack(">HI", 0x8025, owner) + tpm_2b(bytes(64)))),
+            tpm_rec(tpm_cmd(0x152, [null, null], pw, tpm_2b(bytes(40)) +
+                            tpm_2b(struct.pack(">H", sha256) + bytes(32)) + tpm_2b(b""))),
+            tpm_rec(tpm_cmd(0x152, [null, 0x80000000], pw, tpm_2b(bytes(40)) +
+                            tpm_2b(struct.pack(">H", sha256) + bytes(32)) + tpm_2b(b""))),
         ]),
         "14-template-errors": b"".join([
             create_primary(owner, ecc_public(0x0003, attrs=storage | 0x40000)),

@@ -79,6 +79,7 @@ const struct tpm_cc_desc tpm_cc_table[] = {
 	CMD(NV_ReadLock, 2, 1, R(U, NONE), R(NV_AUTH, TPM_HK_NV), 0, NV),
 	CMD(ObjectChangeAuth, 2, 1, R(A, NONE), R(OBJECT, OBJECT), 0, 0),
 	CMD(PolicySecret, 2, 1, R(U, NONE), R(ENTITY, POLICY), 0, 0),
+	CMD(Rewrap, 2, 1, R(U, NONE), R(OBJECT_PLUS, OBJECT_PLUS), 0, 0),
 	CMD(Create, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(ECDH_ZGen, 1, 1, R(U), R(OBJECT), 0, 0),
 	CMD(HMAC, 1, 1, R(U), R(OBJECT), 0, 0),
@@ -204,6 +205,7 @@ bool tpm_cc_decrypts(uint32_t cc)
 	case TPM_CC_PolicyAuthorize:
 	case TPM_CC_Import:
 	case TPM_CC_Duplicate:
+	case TPM_CC_Rewrap:
 	case TPM_CC_PolicyDuplicationSelect:
 		return true;
 	default:
@@ -247,6 +249,7 @@ bool tpm_cc_encrypts(uint32_t cc)
 	case TPM_CC_LoadExternal:
 	case TPM_CC_Import:
 	case TPM_CC_Duplicate:
+	case TPM_CC_Rewrap:
 		return true;
 	default:
 		return false;

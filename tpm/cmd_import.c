@@ -326,3 +326,105 @@ out:
 	tpm_wipe(enc_key, sizeof(enc_key));
 	return rc;
 }
+
+/*
+ * TPM2_Rewrap (Part 3, 13.2): a duplicate's outer wrap taken off for oldParent (inSymSeed
+ * decrypted with label "DUPLICATE", the wrap's HMAC checked for the object's Name) and put on
+ * for newParent (a fresh seed). TPM_RH_NULL on either side means no outer wrap there; the
+ * inner wrap and the sensitive area inside are never opened. Handles: oldParent (USER),
+ * newParent (none). Parameters: inDuplicate, name, inSymSeed.
+ */
+TPM_HANDLER(Rewrap)
+{
+	struct tpm *t = c->t;
+	const struct tpm_key *op = NULL, *np = NULL;
+	const uint8_t *dup = NULL, *sym_seed = NULL;
+	uint8_t name[TPM_MAX_NAME], seed[TPM_MAX_DIGEST];
+	uint16_t dup_n = 0, name_n = 0, seed_in_n = 0, seed_n = 0, dsize;
+	uint8_t *buf = t->scratch;			/* the bare blob, then the output */
+	uint8_t *secret = t->scratch + TPM_PRIVATE_MAX; /* outSymSeed */
+	struct tpm_wr sw = tpm_wr_init(secret, 2u + TPM_MAX_RSA_BYTES + 4u);
+	size_t n = 0;
+	tpm_rc rc = tpm_get_u16(&c->in, &dup_n);
+
+	if (rc == TPM_RC_SUCCESS && dup_n > TPM_PRIVATE_MAX)
+		rc = TPM_RC_SIZE;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_view(&c->in, dup_n, &dup);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_get_2b(&c->in, name, sizeof(name), &name_n);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 2);
+	rc = tpm_get_u16(&c->in, &seed_in_n);
+	if (rc == TPM_RC_SUCCESS && seed_in_n > 2u + TPM_MAX_RSA_BYTES)
+		rc = TPM_RC_SIZE;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_view(&c->in, seed_in_n, &sym_seed);
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 3);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+
+	/* A seed exactly when there is an old parent to decrypt it. */
+	if ((seed_in_n == 0) != (c->h[0] == TPM_RH_NULL))
+		return TPM_RCH(TPM_RC_HANDLE, 1);
+	if (c->h[0] != TPM_RH_NULL) {
+		struct tpm_outer outer;
+
+		op = tpm_object_key(t, c->h[0]);
+		if (op == NULL || !tpm_is_storage_parent(op))
+			return TPM_RCH(TPM_RC_TYPE, 1);
+		rc = tpm_secret_decrypt(t, op, "DUPLICATE", sym_seed, seed_in_n, seed, &seed_n);
+		if (rc != TPM_RC_SUCCESS)
+			return rc == TPM_RC_MEMORY ? rc : TPM_RCP(TPM_RC_VALUE, 3);
+		outer = (struct tpm_outer){op->pub.name_alg, seed, seed_n, op->pub.sym.bits};
+		rc = tpm_outer_open(&outer, name, name_n, dup, dup_n, buf, &n);
+		if (rc != TPM_RC_SUCCESS) {
+			rc = TPM_RCP(rc, 1);
+			goto out;
+		}
+	} else {
+		memcpy(buf, dup, dup_n);
+		n = dup_n;
+	}
+	if (c->h[1] == TPM_RH_NULL) {
+		tpm_put_2b(c->out, buf, n);
+		tpm_put_u16(c->out, 0);
+		goto out;
+	}
+	np = tpm_object_key(t, c->h[1]);
+	if (np == NULL || !tpm_is_storage_parent(np)) {
+		rc = TPM_RCH(TPM_RC_TYPE, 2);
+		goto out;
+	}
+	/* [integrity] blob: must fit a TPM2B_PRIVATE (a blob without an outer wrap may not) */
+	dsize = (uint16_t)tpm_hash_size(np->pub.name_alg);
+	if (n + 2u + dsize > TPM_PRIVATE_MAX) {
+		rc = TPM_RCP(TPM_RC_VALUE, 1);
+		goto out;
+	}
+	rc = tpm_secret_encrypt(t, np, "DUPLICATE", seed, &seed_n, &sw);
+	if (rc != TPM_RC_SUCCESS) {
+		rc = rc == TPM_RC_KEY ? TPM_RCH(TPM_RC_TYPE, 2) : rc;
+		goto out;
+	}
+	memmove(buf + 2u + dsize, buf, n);
+	tpm_be16(buf, dsize);
+	{
+		struct tpm_outer outer = {np->pub.name_alg, seed, seed_n, np->pub.sym.bits};
+
+		if (!tpm_outer_protect(&outer, name, name_n, buf + 2, buf + 2u + dsize, n)) {
+			tpm_fail(t, "Rewrap: the outer wrap failed");
+			rc = TPM_RC_FAILURE;
+			goto out;
+		}
+	}
+	tpm_put_2b(c->out, buf, n + 2u + dsize);
+	tpm_put_bytes(c->out, secret, sw.len);
+out:
+	tpm_wipe(buf, TPM_PRIVATE_MAX);
+	tpm_wipe(seed, sizeof(seed));
+	return rc;
+}

@@ -68,6 +68,7 @@ TPM_HANDLER(PolicyNameHash);
 TPM_HANDLER(PolicyPCR);
 TPM_HANDLER(PolicyOR);
 TPM_HANDLER(PolicySecret);
+TPM_HANDLER(Rewrap);
 TPM_HANDLER(PolicySigned);
 TPM_HANDLER(PolicyTicket);
 TPM_HANDLER(PolicyNV);

@@ -809,6 +809,136 @@ UNIT_TEST(tpm_keys_import_inner_wrap)
  * Import of the result under another parent with that key (Import's inner unwrap was checked
  * against a duplicate built by this test above). DUP needs a policy session.
  */
+static tpm_rc rewrap_pw(struct tpmh *h, const char *pw, uint32_t old_parent, uint32_t new_parent,
+			const uint8_t *dup, size_t dn, const uint8_t *name, size_t nn,
+			const uint8_t *seed, size_t sn, uint8_t *out, uint16_t *on,
+			uint8_t *out_seed, size_t *osn);
+
+static tpm_rc rewrap(struct tpmh *h, uint32_t old_parent, uint32_t new_parent, const uint8_t *dup,
+		     size_t dn, const uint8_t *name, size_t nn, const uint8_t *seed, size_t sn,
+		     uint8_t *out, uint16_t *on, uint8_t *out_seed, size_t *osn)
+{
+	return rewrap_pw(h, "", old_parent, new_parent, dup, dn, name, nn, seed, sn, out, on,
+			 out_seed, osn);
+}
+
+static tpm_rc rewrap_pw(struct tpmh *h, const char *pw, uint32_t old_parent, uint32_t new_parent,
+			const uint8_t *dup, size_t dn, const uint8_t *name, size_t nn,
+			const uint8_t *seed, size_t sn, uint8_t *out, uint16_t *on,
+			uint8_t *out_seed, size_t *osn)
+{
+	struct tpmh_cmd c;
+	tpm_rc rc;
+
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Rewrap);
+	tpmh_u32(&c, old_parent);
+	tpmh_u32(&c, new_parent);
+	tpmh_pw(&c, pw, strlen(pw));
+	tpmh_2b(&c, dup, dn);
+	tpmh_2b(&c, name, nn);
+	if (seed != NULL)
+		tpmh_bytes(&c, seed, sn); /* a TPM2B_ENCRYPTED_SECRET as Rewrap answered it */
+	else
+		tpmh_2b(&c, NULL, 0);
+	rc = tpmh_send(h, &c);
+	if (rc == TPM_RC_SUCCESS) {
+		struct tpm_rd r = tpmh_params(h, false);
+		uint16_t n = 0;
+
+		ASSERT(tpm_get_2b(&r, out, TPM_PRIVATE_MAX, on) == TPM_RC_SUCCESS);
+		/* outSymSeed kept with its size field, as Import takes it */
+		ASSERT(r.left >= 2 && r.left <= 2u + TPM_MAX_RSA_BYTES);
+		n = tpm_ld16(r.p);
+		ASSERT(n + 2u == r.left);
+		memcpy(out_seed, r.p, r.left);
+		*osn = r.left;
+	}
+	return rc;
+}
+
+/*
+ * Rewrap: an inner-wrapped duplicate without an outer wrap (dup) gets one for dst, Import
+ * under dst takes it with the seed and the inner key, and Rewrap back to TPM_RH_NULL gives the
+ * original bytes; a tampered blob or another Name is refused, and so are mismatched seeds and
+ * non-storage parents.
+ */
+static void rewrap_checks(struct tpmh *h, uint32_t obj, uint32_t src, uint32_t dst,
+			  const uint8_t *key, uint16_t kn, const struct blob *b, const uint8_t *dup,
+			  uint16_t dn)
+{
+	const struct tpm_key *k = tpm_object_key(h->tpm, obj);
+	uint8_t name[TPM_MAX_NAME], wrapped[TPM_PRIVATE_MAX], back[TPM_PRIVATE_MAX];
+	uint8_t seed[2 + TPM_MAX_RSA_BYTES], seed2[2 + TPM_MAX_RSA_BYTES];
+	uint8_t priv[TPM_PRIVATE_MAX], out[64];
+	uint16_t wn = 0, bn = 0, pn = 0, on = 0, nn;
+	size_t sn = 0, sn2 = 0;
+	struct tpmh_cmd c;
+	uint32_t copy;
+
+	ASSERT(k != NULL);
+	nn = k->name_size;
+	memcpy(name, k->name, nn);
+	ASSERT(rewrap(h, TPM_RH_NULL, dst, dup, dn, name, nn, NULL, 0, wrapped, &wn, seed, &sn) ==
+	       TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(wn, dn + 34u); /* a SHA-256 integrity in front */
+	EXPECT(sn > 2);
+	/* Import under dst with the outer wrap (seed) and the inner key */
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Import);
+	tpmh_u32(&c, dst);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, key, kn);
+	tpmh_2b(&c, b->pub, b->pub_size);
+	tpmh_2b(&c, wrapped, wn);
+	tpmh_bytes(&c, seed, sn);
+	tpmh_u16(&c, TPM_ALG_AES);
+	tpmh_u16(&c, 128);
+	tpmh_u16(&c, TPM_ALG_CFB);
+	ASSERT(tpmh_send(h, &c) == TPM_RC_SUCCESS);
+	{
+		struct tpm_rd r = tpmh_params(h, false);
+
+		ASSERT(tpm_get_2b(&r, priv, TPM_PRIVATE_MAX, &pn) == TPM_RC_SUCCESS);
+	}
+	ASSERT(load_raw(h, dst, priv, pn, b->pub, b->pub_size) == TPM_RC_SUCCESS);
+	copy = tpmh_rsp_handle(h);
+	ASSERT(unseal(h, copy, "pw", out, &on) == TPM_RC_SUCCESS);
+	EXPECT_MEM_EQ(out, "moving data", 11);
+	/* and back: the outer wrap off, the original bytes */
+	ASSERT(rewrap(h, dst, TPM_RH_NULL, wrapped, wn, name, nn, seed, sn, back, &bn, seed2,
+		      &sn2) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(bn, dn);
+	EXPECT_MEM_EQ(back, dup, dn);
+	EXPECT_EQ_U64(sn2, 2); /* an empty outSymSeed */
+	/* refusals */
+	EXPECT_EQ_U64(
+		rewrap(h, TPM_RH_NULL, dst, dup, dn, name, nn, seed, sn, back, &bn, seed2, &sn2),
+		TPM_RCH(TPM_RC_HANDLE, 1));
+	EXPECT_EQ_U64(rewrap(h, dst, dst, wrapped, wn, name, nn, NULL, 0, back, &bn, seed2, &sn2),
+		      TPM_RCH(TPM_RC_HANDLE, 1));
+	EXPECT_EQ_U64(rewrap_pw(h, "pw", copy, src, wrapped, wn, name, nn, seed, sn, back, &bn,
+				seed2, &sn2),
+		      TPM_RCH(TPM_RC_TYPE, 1));
+	EXPECT_EQ_U64(rewrap(h, dst, copy, wrapped, wn, name, nn, seed, sn, back, &bn, seed2, &sn2),
+		      TPM_RCH(TPM_RC_TYPE, 2));
+	name[nn - 1] ^= 1;
+	EXPECT_EQ_U64(rewrap(h, dst, src, wrapped, wn, name, nn, seed, sn, back, &bn, seed2, &sn2),
+		      TPM_RCP(TPM_RC_INTEGRITY, 1));
+	name[nn - 1] ^= 1;
+	wrapped[wn - 1] ^= 1;
+	EXPECT_EQ_U64(rewrap(h, dst, src, wrapped, wn, name, nn, seed, sn, back, &bn, seed2, &sn2),
+		      TPM_RCP(TPM_RC_INTEGRITY, 1));
+	wrapped[wn - 1] ^= 1;
+	/* from dst to src: the wrap changes, the inside does not */
+	ASSERT(rewrap(h, dst, src, wrapped, wn, name, nn, seed, sn, back, &bn, seed2, &sn2) ==
+	       TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(bn, wn);
+	EXPECT(memcmp(back, wrapped, wn) != 0);
+	ASSERT(rewrap(h, src, TPM_RH_NULL, back, bn, name, nn, seed2, sn2, wrapped, &wn, seed,
+		      &sn) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(wn, dn);
+	EXPECT_MEM_EQ(wrapped, dup, dn);
+}
+
 UNIT_TEST(tpm_keys_duplicate_import_round_trip)
 {
 	struct tpmh h;
@@ -911,5 +1041,7 @@ UNIT_TEST(tpm_keys_duplicate_import_round_trip)
 	EXPECT_EQ_U64(import(&h, dst, key, kn, b.pub, b.pub_size, dup, dn, TPM_ALG_AES, TPM_ALG_CFB,
 			     NULL, NULL),
 		      TPM_RCP(TPM_RC_INTEGRITY, 3));
+	key[0] ^= 1;
+	rewrap_checks(&h, obj, src, dst, key, kn, &b, dup, dn);
 	tpmh_destroy(&h);
 }

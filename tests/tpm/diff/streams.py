@@ -1899,6 +1899,17 @@ def s_crypto():
     s.cmd("ActivateCredential", [srk, srk], [pw(), pw()], b2(bytes(20)) + b2(bytes(68)))
     s.cmd("Quote", [RH_NULL], [pw()], b2(b"nonce") + scheme(ALG_NULL) +
           pcr_sel([(ALG_SHA256, [0])]))
+    s.test("Rewrap without outer wraps, and its refusals")
+    name = u16(ALG_SHA256) + bytes(range(32))
+    s.cmd("Rewrap", [RH_NULL, RH_NULL], [pw()], b2(bytes(range(40))) + b2(name) + b2(b""))
+    s.cmd("Rewrap", [RH_NULL, RH_NULL], [pw()], b2(bytes(40)) + b2(name) + b2(bytes(8)))
+    s.cmd("Rewrap", [srk, RH_NULL], [pw()], b2(bytes(40)) + b2(name) + b2(b""))
+    s.cmd("Rewrap", [srk, RH_NULL], [pw()], b2(bytes(40)) + b2(name) +
+          b2(b2(bytes(32)) + b2(bytes(32))))
+    s.cmd("Rewrap", [srk, RH_NULL], [pw()], b2(bytes(40)) + b2(name) + b2(bytes(3)))
+    s.cmd("Rewrap", [RH_NULL, RH_OWNER], [pw()], b2(bytes(40)) + b2(name) + b2(b""))
+    s.cmd("Rewrap", [RH_NULL, RH_NULL], [pw()], b2(bytes(40)) + b2(bytes(70)) + b2(b""))
+    s.cmd("Rewrap", [RH_NULL, RH_NULL], [pw()], u16(2000) + bytes(2000) + b2(name) + b2(b""))
     return s
 
 
