@@ -68,6 +68,8 @@ TPM_HANDLER(PolicyNameHash);
 TPM_HANDLER(PolicyPCR);
 TPM_HANDLER(PolicyOR);
 TPM_HANDLER(PolicySecret);
+TPM_HANDLER(PolicyLocality);
+TPM_HANDLER(PolicyNvWritten);
 TPM_HANDLER(Rewrap);
 TPM_HANDLER(PolicySigned);
 TPM_HANDLER(PolicyTicket);

@@ -43,6 +43,7 @@ struct exec {
 	const uint8_t *cp; /* parameter area */
 	size_t cp_len;
 	int dec, enc; /* the sessions that decrypt the command / encrypt the response, or -1 */
+	uint8_t locality;
 };
 
 static size_t error_response(uint8_t *rsp, tpm_rc rc)
@@ -525,8 +526,9 @@ static tpm_rc check_policy(struct exec *e, const struct auth_slot *a, uint32_t h
 	if (((s->policy_flags & TPM_POLICY_CPHASH) && !cp_hash(e, s->hash_alg, cph)) ||
 	    ((s->policy_flags & TPM_POLICY_NAMEHASH) && !name_hash(e, s->hash_alg, nh)))
 		return TPM_RC_FAILURE;
-	rc = tpm_policy_check(e->t, s, e->cc, policy, policy_size, cph, nh);
-	if (rc == TPM_RC_SUCCESS || rc == TPM_RC_PCR_CHANGED)
+	rc = tpm_policy_check(e->t, s, e->cc, h, e->locality, policy, policy_size, cph, nh);
+	/* a session number goes only into format-one codes (PCR_CHANGED, LOCALITY stay bare) */
+	if (rc == TPM_RC_SUCCESS || !(rc & TPM_RC_FMT1))
 		return rc;
 	return TPM_RCS(rc, n);
 }
@@ -884,6 +886,7 @@ static tpm_rc execute(struct exec *e, uint8_t locality, const uint8_t *cmd, size
 	uint32_t size = 0;
 	tpm_rc rc;
 
+	e->locality = locality;
 	/* A header field that cannot be read at all is INSUFFICIENT (as the reference answers). */
 	if (tpm_get_u16(&r, &e->tag) != TPM_RC_SUCCESS)
 		return TPM_RC_INSUFFICIENT;

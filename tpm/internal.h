@@ -90,6 +90,8 @@ struct tpm_session {
 	uint32_t policy_pcr_counter; /* TPM_POLICY_PCR: pcrUpdateCounter when PolicyPCR ran */
 	uint8_t policy_cp_hash[TPM_MAX_DIGEST]; /* TPM_POLICY_CPHASH / _NAMEHASH */
 	uint64_t policy_timeout_ms;		/* TPM_POLICY_TIMEOUT: Clock limit */
+	uint8_t policy_locality;		/* TPM_POLICY_LOCALITY: a TPMA_LOCALITY */
+	bool policy_nv_written;			/* TPM_POLICY_NV_WRITTEN: WRITTEN wanted */
 	uint64_t start_ms;			/* Clock at StartAuthSession (expirations) */
 };
 
@@ -101,6 +103,8 @@ enum {
 	TPM_POLICY_CPHASH = 1u << 4,
 	TPM_POLICY_NAMEHASH = 1u << 5,
 	TPM_POLICY_TIMEOUT = 1u << 6,
+	TPM_POLICY_LOCALITY = 1u << 7,	 /* PolicyLocality: the command's locality */
+	TPM_POLICY_NV_WRITTEN = 1u << 8, /* PolicyNvWritten: an NV index, written or not */
 };
 
 enum tpm_object_kind {

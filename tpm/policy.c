@@ -8,8 +8,7 @@
  * and, on a policy (not trial) session, first checks its assertion: a failed assertion leaves
  * the session unchanged. Deferred checks (command code, PCR counter, cpHash, nameHash,
  * expiration, authValue or password) are recorded in the session and checked at use.
- * PolicyLocality, PolicyPhysicalPresence, PolicyNvWritten and PolicyTemplate are not offered
- * (TPM_RC_COMMAND_CODE).
+ * PolicyPhysicalPresence and PolicyTemplate are not offered (TPM_RC_COMMAND_CODE).
  */
 #include <lib/string.h>
 
@@ -71,13 +70,23 @@ void tpm_policy_reset(struct tpm_session *s)
 	s->policy_pcr_counter = 0;
 	memset(s->policy_cp_hash, 0, sizeof(s->policy_cp_hash));
 	s->policy_timeout_ms = 0;
+	s->policy_locality = 0;
+	s->policy_nv_written = false;
+}
+
+/* Is locality (0-4, or an extended one from 32) in the TPMA_LOCALITY set? */
+static bool locality_allowed(uint8_t set, uint8_t locality)
+{
+	if (set < 32)
+		return locality < 5 && ((set >> locality) & 1u) != 0;
+	return locality == set;
 }
 
 /* ---- at use ---------------------------------------------------------------------------- */
 
-tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc,
-			const uint8_t *policy, uint16_t policy_size, const uint8_t *cp_hash,
-			const uint8_t *name_hash)
+tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc, uint32_t entity,
+			uint8_t locality, const uint8_t *policy, uint16_t policy_size,
+			const uint8_t *cp_hash, const uint8_t *name_hash)
 {
 	if (s->type == TPM_SE_TRIAL)
 		return TPM_RC_ATTRIBUTES;
@@ -89,12 +98,23 @@ tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc,
 		return TPM_RC_POLICY_CC;
 	if ((s->policy_flags & TPM_POLICY_PCR) && s->policy_pcr_counter != t->pcr_update_counter)
 		return TPM_RC_PCR_CHANGED;
+	if ((s->policy_flags & TPM_POLICY_LOCALITY) &&
+	    !locality_allowed(s->policy_locality, locality))
+		return TPM_RC_LOCALITY;
 	if ((s->policy_flags & TPM_POLICY_CPHASH) &&
 	    !tpm_ct_equal(cp_hash, s->policy_cp_hash, s->digest_size))
 		return TPM_RC_POLICY_FAIL;
 	if ((s->policy_flags & TPM_POLICY_NAMEHASH) &&
 	    !tpm_ct_equal(name_hash, s->policy_cp_hash, s->digest_size))
 		return TPM_RC_POLICY_FAIL;
+	if (s->policy_flags & TPM_POLICY_NV_WRITTEN) {
+		/* only an NV index has a written state to assert */
+		const struct tpm_nv_index *nv =
+			(entity >> TPM_HR_SHIFT) == TPM_HT_NV_INDEX ? tpm_nv_find(t, entity) : NULL;
+
+		if (nv == NULL || ((nv->attrs & TPMA_NV_WRITTEN) != 0) != s->policy_nv_written)
+			return TPM_RC_POLICY_FAIL;
+	}
 	return TPM_RC_SUCCESS;
 }
 
@@ -948,6 +968,73 @@ TPM_HANDLER(PolicyAuthorize)
 	}
 	memset(s->policy_digest, 0, s->digest_size);
 	policy_update(s, TPM_CC_PolicyAuthorize, name, nn, ref, rn);
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * PolicyLocality (Part 3, 23.8): the command must come at one of these localities (a TPMA_LOCALITY:
+ * bits for 0-4, or one extended locality from 32). Repeated, the sets of 0-4 intersect and an
+ * extended one must be the same; zero, a mix of the two kinds or an empty intersection is
+ * TPM_RC_RANGE. The digest takes the locality given.
+ */
+TPM_HANDLER(PolicyLocality)
+{
+	struct tpm_session *s;
+	uint8_t loc = 0, prev, set;
+	tpm_rc rc = tpm_get_u8(&c->in, &loc);
+
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	prev = (s->policy_flags & TPM_POLICY_LOCALITY) ? s->policy_locality : 0;
+	if (loc == 0 || (prev != 0 && (prev < 32) != (loc < 32)))
+		return TPM_RCP(TPM_RC_RANGE, 1);
+	if (loc < 32) {
+		set = (uint8_t)((prev != 0 ? prev : 0x1Fu) & loc);
+		if (set == 0)
+			return TPM_RCP(TPM_RC_RANGE, 1);
+	} else {
+		if (prev != 0 && prev != loc)
+			return TPM_RCP(TPM_RC_RANGE, 1);
+		set = loc;
+	}
+	extend(s, TPM_CC_PolicyLocality, &loc, 1, NULL, 0);
+	s->policy_locality = set;
+	s->policy_flags |= TPM_POLICY_LOCALITY;
+	return TPM_RC_SUCCESS;
+}
+
+/*
+ * PolicyNvWritten (Part 3, 23.20): the session may only authorize for an NV index whose
+ * TPMA_NV_WRITTEN is writtenSet (checked at use: TPM_RC_POLICY_FAIL). A second call must ask the
+ * same (TPM_RC_VALUE); writtenSet is a TPMI_YES_NO (TPM_RC_VALUE).
+ */
+TPM_HANDLER(PolicyNvWritten)
+{
+	struct tpm_session *s;
+	uint8_t yes = 0;
+	tpm_rc rc = tpm_get_u8(&c->in, &yes);
+
+	if (rc == TPM_RC_SUCCESS && yes > 1)
+		rc = TPM_RC_VALUE;
+	if (rc != TPM_RC_SUCCESS)
+		return TPM_RCP(rc, 1);
+	rc = tpm_params_done(c);
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	s = policy_session(c, 0);
+	if (s == NULL)
+		return TPM_RC_FAILURE;
+	if ((s->policy_flags & TPM_POLICY_NV_WRITTEN) && s->policy_nv_written != (yes == 1))
+		return TPM_RCP(TPM_RC_VALUE, 1);
+	extend(s, TPM_CC_PolicyNvWritten, &yes, 1, NULL, 0);
+	s->policy_nv_written = yes == 1;
+	s->policy_flags |= TPM_POLICY_NV_WRITTEN;
 	return TPM_RC_SUCCESS;
 }
 

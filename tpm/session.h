@@ -39,12 +39,13 @@ bool tpm_session_crypt(const struct tpm_session *s, const uint8_t *value, size_t
 /* policy.c: a policy session's state back to StartAuthSession's */
 void tpm_policy_reset(struct tpm_session *s);
 /*
- * policy.c: may session s authorize command cc for an entity with this authPolicy? cp_hash and
- * name_hash are the command's (when the session bound one). TPM_RC_ATTRIBUTES (trial session),
- * TPM_RC_POLICY_FAIL, TPM_RC_EXPIRED, TPM_RC_POLICY_CC, TPM_RC_PCR_CHANGED, without numbers.
+ * policy.c: may session s authorize command cc, sent at this locality, for the entity with
+ * this handle and authPolicy? cp_hash and name_hash are the command's (when the session bound
+ * one). TPM_RC_ATTRIBUTES (trial session), TPM_RC_POLICY_FAIL, TPM_RC_EXPIRED,
+ * TPM_RC_POLICY_CC, TPM_RC_PCR_CHANGED, TPM_RC_LOCALITY, without numbers.
  */
-tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc,
-			const uint8_t *policy, uint16_t policy_size, const uint8_t *cp_hash,
-			const uint8_t *name_hash);
+tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc, uint32_t entity,
+			uint8_t locality, const uint8_t *policy, uint16_t policy_size,
+			const uint8_t *cp_hash, const uint8_t *name_hash);
 
 #endif

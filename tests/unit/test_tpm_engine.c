@@ -44,7 +44,7 @@ UNIT_TEST(tpm_framing_errors)
 	EXPECT_EQ_U64(tpmh_raw(&h, cmd, sizeof(cmd)), TPM_RC_COMMAND_SIZE);
 	/* unknown command code */
 	memcpy(cmd, good, sizeof(cmd));
-	cmd[9] = 0x6F; /* 0x16F PolicyLocality: not offered */
+	cmd[9] = 0x87; /* 0x187 PolicyPhysicalPresence: not offered */
 	EXPECT_EQ_U64(tpmh_raw(&h, cmd, sizeof(cmd)), TPM_RC_COMMAND_CODE);
 	cmd[8] = 0x20;
 	EXPECT_EQ_U64(tpmh_raw(&h, cmd, sizeof(cmd)), TPM_RC_COMMAND_CODE);

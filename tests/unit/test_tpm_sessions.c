@@ -760,10 +760,12 @@ UNIT_TEST(tpm_sessions_policy_secret_expiration)
 	ASSERT(ts != NULL);
 	EXPECT(ts->policy_flags & TPM_POLICY_TIMEOUT);
 	EXPECT_EQ_U64(ts->policy_timeout_ms, ts->start_ms + 10000);
-	EXPECT_EQ_U64(tpm_policy_check(h.tpm, ts, TPM_CC_Unseal, ts->policy_digest, 32, NULL, NULL),
+	EXPECT_EQ_U64(tpm_policy_check(h.tpm, ts, TPM_CC_Unseal, 0x80000000, 0, ts->policy_digest,
+				       32, NULL, NULL),
 		      TPM_RC_SUCCESS);
 	h.now_ms += 10001;
-	EXPECT_EQ_U64(tpm_policy_check(h.tpm, ts, TPM_CC_Unseal, ts->policy_digest, 32, NULL, NULL),
+	EXPECT_EQ_U64(tpm_policy_check(h.tpm, ts, TPM_CC_Unseal, 0x80000000, 0, ts->policy_digest,
+				       32, NULL, NULL),
 		      TPM_RC_EXPIRED);
 	/* a nonceTPM that is not the session's */
 	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_PolicySecret);
@@ -1076,5 +1078,148 @@ UNIT_TEST(tpm_sessions_policy_ticket_dies_at_startup)
 	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
 	       TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(policy_ticket(&h, s.handle, &tk, "", ename, 4), TPM_RCP(TPM_RC_TICKET, 5));
+	tpmh_destroy(&h);
+}
+
+/* ---- PolicyLocality, PolicyNvWritten --------------------------------------------------------- */
+
+/* Unseal of obj with policy session `session` (empty HMAC), sent at `locality`. */
+static tpm_rc unseal_at(struct tpmh *h, uint8_t locality, uint32_t session, uint32_t obj)
+{
+	struct tpmh_cmd c;
+	size_t mark;
+
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Unseal);
+	tpmh_u32(&c, obj);
+	mark = tpm_put_size32_begin(&c.w);
+	tpmh_u32(&c, session);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_u8(&c, TPMA_SESSION_CONTINUESESSION);
+	tpmh_2b(&c, NULL, 0);
+	tpm_put_size32_end(&c.w, mark);
+	tpm_patch_u32(&c.w, 2, (uint32_t)c.w.len);
+	h->rsp_len = tpm_execute(h->tpm, locality, c.buf, c.w.len, h->rsp, sizeof(h->rsp));
+	ASSERT(h->rsp_len >= 10);
+	return tpm_ld32(h->rsp + 6);
+}
+
+UNIT_TEST(tpm_sessions_policy_locality_and_nv_written)
+{
+	struct tpmh h;
+	struct sess s;
+	struct tpmh_cmd c;
+	uint8_t m[37] = {0}, pol[32], got[32];
+	uint8_t loc = 0x0A; /* localities 1 and 3 */
+	uint32_t obj;
+	struct spec sp = {.type = TPM_ALG_KEYEDHASH,
+			  .name_alg = TPM_ALG_SHA256,
+			  .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA,
+			  .scheme = TPM_ALG_NULL,
+			  .policy_size = 32};
+
+	tpmh_init(&h);
+	/* policyDigest = H(0^32 || TPM_CC_PolicyLocality || locality) */
+	tpm_be32(m + 32, TPM_CC_PolicyLocality);
+	m[36] = loc;
+	sha256(m, 37, pol);
+	{
+		struct tpl t = tpl_build(&sp);
+		static const uint8_t no_pcrs[4];
+		size_t mk;
+
+		memcpy(t.b + 10, pol, 32);
+		tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+		tpmh_u32(&c, TPM_RH_OWNER);
+		tpmh_pw(&c, "", 0);
+		mk = tpm_put_size16_begin(&c.w);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_2b(&c, "local", 5);
+		tpm_put_size16_end(&c.w, mk);
+		tpmh_2b(&c, t.b, t.n);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_bytes(&c, no_pcrs, sizeof(no_pcrs));
+		ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+		obj = tpmh_rsp_handle(&h);
+	}
+	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	ASSERT(policy_cmd(&h, TPM_CC_PolicyLocality, s.handle, &loc, 1) == TPM_RC_SUCCESS);
+	policy_digest(&h, s.handle, got);
+	EXPECT_MEM_EQ(got, pol, 32);
+	/* locality 0 and 2 are refused (nothing used up), 3 unseals */
+	EXPECT_EQ_U64(unseal_at(&h, 0, s.handle, obj), TPM_RC_LOCALITY);
+	EXPECT_EQ_U64(unseal_at(&h, 2, s.handle, obj), TPM_RC_LOCALITY);
+	ASSERT(unseal_at(&h, 3, s.handle, obj) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(tpm_ld16(h.rsp + 14), 5);
+	EXPECT_MEM_EQ(h.rsp + 16, "local", 5);
+	/* a narrower set, then one that leaves nothing */
+	{
+		uint8_t three = 0x08, zero_set = 0x02;
+
+		ASSERT(policy_cmd(&h, TPM_CC_PolicyLocality, s.handle, &loc, 1) == TPM_RC_SUCCESS);
+		ASSERT(policy_cmd(&h, TPM_CC_PolicyLocality, s.handle, &three, 1) ==
+		       TPM_RC_SUCCESS);
+		EXPECT_EQ_U64(policy_cmd(&h, TPM_CC_PolicyLocality, s.handle, &zero_set, 1),
+			      TPM_RCP(TPM_RC_RANGE, 1));
+		EXPECT_EQ_U64(tpm_session_find(h.tpm, s.handle)->policy_locality, 0x08);
+	}
+
+	/* PolicyNvWritten(YES): an index with this policy can be read only once written */
+	ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s.handle, NULL, 0) == TPM_RC_SUCCESS);
+	{
+		uint8_t yes = 1, no = 0;
+		uint8_t nvm[37] = {0}, nvpol[32];
+		const uint32_t idx = 0x01500077;
+		size_t mk;
+
+		tpm_be32(nvm + 32, TPM_CC_PolicyNvWritten);
+		nvm[36] = 1;
+		sha256(nvm, 37, nvpol);
+		tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+		tpmh_u32(&c, TPM_RH_OWNER);
+		tpmh_pw(&c, "", 0);
+		tpmh_2b(&c, NULL, 0);
+		mk = tpm_put_size16_begin(&c.w);
+		tpmh_u32(&c, idx);
+		tpmh_u16(&c, TPM_ALG_SHA256);
+		tpmh_u32(&c, TPMA_NV_AUTHWRITE | TPMA_NV_POLICYREAD | TPMA_NV_NO_DA);
+		tpmh_2b(&c, nvpol, 32);
+		tpmh_u16(&c, 4);
+		tpm_put_size16_end(&c.w, mk);
+		ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+		for (unsigned round = 0; round < 2; round++) {
+			ASSERT(policy_cmd(&h, TPM_CC_PolicyNvWritten, s.handle, &yes, 1) ==
+			       TPM_RC_SUCCESS);
+			EXPECT_EQ_U64(policy_cmd(&h, TPM_CC_PolicyNvWritten, s.handle, &no, 1),
+				      TPM_RCP(TPM_RC_VALUE, 1));
+			tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_NV_Read);
+			tpmh_u32(&c, idx);
+			tpmh_u32(&c, idx);
+			mk = tpm_put_size32_begin(&c.w);
+			tpmh_u32(&c, s.handle);
+			tpmh_2b(&c, NULL, 0);
+			tpmh_u8(&c, TPMA_SESSION_CONTINUESESSION);
+			tpmh_2b(&c, NULL, 0);
+			tpm_put_size32_end(&c.w, mk);
+			tpmh_u16(&c, 4);
+			tpmh_u16(&c, 0);
+			if (round == 0) {
+				/* not written yet: the policy fails (and stays as it was) */
+				EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RCS(TPM_RC_POLICY_FAIL, 1));
+				ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s.handle, NULL, 0) ==
+				       TPM_RC_SUCCESS);
+				tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_NV_Write);
+				tpmh_u32(&c, idx);
+				tpmh_u32(&c, idx);
+				tpmh_pw(&c, "", 0);
+				tpmh_2b(&c, "data", 4);
+				tpmh_u16(&c, 0);
+				ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+				continue;
+			}
+			ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+			EXPECT_MEM_EQ(h.rsp + 16, "data", 4);
+		}
+	}
 	tpmh_destroy(&h);
 }

@@ -1740,6 +1740,51 @@ def s_policy():
     s.cmd("PolicyGetDigest", [pol])
     s.cmd("FlushContext", params=[trial])
     s.cmd("FlushContext", params=[pol])
+
+    s.test("PolicyLocality and PolicyNvWritten digests and refusals")
+    start_session(s, SE_TRIAL, trial)
+    for loc in (0x03, 0x01, 0x02, 0x00, 0x20):                   # 0x02: empty intersection
+        s.cmd("PolicyLocality", [trial], None, u8(loc))
+        s.cmd("PolicyGetDigest", [trial])
+    s.cmd("PolicyRestart", [trial])
+    for loc in (0x28, 0x28, 0x29, 0x01):
+        s.cmd("PolicyLocality", [trial], None, u8(loc))
+    s.cmd("PolicyGetDigest", [trial])
+    s.cmd("PolicyRestart", [trial])
+    for yes in (1, 1, 0, 2):
+        s.cmd("PolicyNvWritten", [trial], None, u8(yes))
+    s.cmd("PolicyGetDigest", [trial])
+    s.cmd("PolicyNvWritten", [trial], None, b"")
+    s.cmd("FlushContext", params=[trial])
+    s.test("PolicyLocality at use: Unseal from locality 3 only")
+    loc_pol = hashlib.sha256(bytes(32) + u32(0x16F) + u8(0x08)).digest()
+    obj4 = Handle("obj4")
+    create_primary(s, keyedhash_public(OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA, policy=loc_pol),
+                   sens=sensitive(b"", b"locality 3"), set=obj4)
+    start_session(s, SE_POLICY, pol)
+    s.cmd("PolicyLocality", [pol], None, u8(0x08))
+    s.cmd("Unseal", [obj4], [policy_auth(0x03000000)])             # locality 0: refused
+    s.cmd("PolicyGetDigest", [pol])
+    s.locality(3)
+    s.cmd("Unseal", [obj4], [policy_auth(0x03000000)], mode="mask=28+16")
+    s.locality(0)
+    s.cmd("FlushContext", params=[pol])
+    s.test("PolicyNvWritten at use: NV_Read of an index before and after its first write")
+    nvw_pol = hashlib.sha256(bytes(32) + u32(0x18F) + u8(1)).digest()
+    nvw = 0x01500050
+    s.cmd("NV_DefineSpace", [RH_OWNER], [pw()],
+          b2(b"") + nv_public(nvw, NV_AUTHWRITE | NV_POLICYREAD | NV_NO_DA, 8, policy=nvw_pol))
+    start_session(s, SE_POLICY, pol)
+    s.cmd("PolicyNvWritten", [pol], None, u8(1))
+    s.cmd("NV_Read", [nvw, nvw], [policy_auth(0x03000000)], u16(8) + u16(0))  # not written
+    s.cmd("PolicyRestart", [pol])
+    s.cmd("NV_Write", [nvw, nvw], [pw()], b2(bytes(range(8))) + u16(0))
+    s.cmd("PolicyNvWritten", [pol], None, u8(1))
+    s.cmd("NV_Read", [nvw, nvw], [policy_auth(0x03000000)], u16(8) + u16(0), mode="rc")
+    s.cmd("PolicyNvWritten", [pol], None, u8(1))
+    s.cmd("Unseal", [obj4], [policy_auth(0x03000000)])             # not an NV index
+    s.cmd("FlushContext", params=[pol])
+    s.cmd("NV_UndefineSpace", [RH_OWNER, nvw], [pw()])
     return s
 
 
