@@ -28,6 +28,17 @@ static struct tpm_session *policy_session(struct tpm_cmd *c, unsigned i)
 	return s;
 }
 
+/* No parameters left over (tpm_params_done), then the policy session behind handle i. */
+static tpm_rc params_then_session(struct tpm_cmd *c, unsigned i, struct tpm_session **s)
+{
+	tpm_rc rc = tpm_params_done(c);
+
+	if (rc != TPM_RC_SUCCESS)
+		return rc;
+	*s = policy_session(c, i);
+	return *s != NULL ? TPM_RC_SUCCESS : TPM_RC_FAILURE;
+}
+
 static bool trial(const struct tpm_session *s)
 {
 	return s->type == TPM_SE_TRIAL;
@@ -123,13 +134,10 @@ tpm_rc tpm_policy_check(struct tpm *t, const struct tpm_session *s, uint32_t cc,
 TPM_HANDLER(PolicyRestart)
 {
 	struct tpm_session *s;
-	tpm_rc rc = tpm_params_done(c);
+	tpm_rc rc = params_then_session(c, 0, &s);
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	tpm_policy_reset(s);
 	return TPM_RC_SUCCESS;
 }
@@ -137,13 +145,10 @@ TPM_HANDLER(PolicyRestart)
 TPM_HANDLER(PolicyGetDigest)
 {
 	struct tpm_session *s;
-	tpm_rc rc = tpm_params_done(c);
+	tpm_rc rc = params_then_session(c, 0, &s);
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	tpm_put_2b(c->out, s->policy_digest, s->digest_size);
 	return TPM_RC_SUCCESS;
 }
@@ -152,13 +157,10 @@ TPM_HANDLER(PolicyGetDigest)
 static tpm_rc auth_value(struct tpm_cmd *c, uint16_t set, uint16_t clear)
 {
 	struct tpm_session *s;
-	tpm_rc rc = tpm_params_done(c);
+	tpm_rc rc = params_then_session(c, 0, &s);
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	extend(s, TPM_CC_PolicyAuthValue, NULL, 0, NULL, 0);
 	s->policy_flags = (uint16_t)((s->policy_flags & ~clear) | set);
 	return TPM_RC_SUCCESS;
@@ -183,12 +185,9 @@ TPM_HANDLER(PolicyCommandCode)
 
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	/* One command per session; an unimplemented one could never be authorized. */
 	if ((s->policy_flags & TPM_POLICY_CC) && s->policy_cc != code)
 		return TPM_RCP(TPM_RC_VALUE, 1);
@@ -211,12 +210,9 @@ static tpm_rc digest_binding(struct tpm_cmd *c, uint16_t flag)
 
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	if (n != s->digest_size)
 		return TPM_RCP(TPM_RC_SIZE, 1);
 	/* A session binds either a cpHash or a nameHash, and that one only once. */
@@ -261,12 +257,9 @@ TPM_HANDLER(PolicyPCR)
 	rc = tpm_get_pcr_selection(&c->in, &sel);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 2);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	/* The digest of the selected PCRs now (the selection filtered to allocated banks, as the
 	 * reference does before hashing it into the policy). */
 	(void)tpm_pcr_digest(t, s->hash_alg, &sel, now);
@@ -307,12 +300,9 @@ TPM_HANDLER(PolicyOR)
 		rc = tpm_get_2b(&c->in, list[i], TPM_MAX_DIGEST, &sizes[i]);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	if (count < 2)
 		return TPM_RCP(TPM_RC_SIZE, 1);
 	/* Entries are hashed as given (the reference checks no sizes); only one of the
@@ -547,12 +537,9 @@ TPM_HANDLER(PolicySecret)
 
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 1, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 1);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	a.timeout = auth_timeout(s, exp);
 	rc = auth_checks(t, s, &a);
 	if (rc != TPM_RC_SUCCESS)
@@ -587,12 +574,9 @@ TPM_HANDLER(PolicySigned)
 	rc = tpm_get_signature(&c->in, sig);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 5);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 1, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 1);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	k = tpm_object_key(t, c->h[0]);
 	if (k == NULL)
 		return TPM_RCH(TPM_RC_HANDLE, 1);
@@ -662,12 +646,9 @@ TPM_HANDLER(PolicyTicket)
 	rc = tpm_get_ticket(&c->in, TPM_ST_AUTH_SIGNED, TPM_ST_AUTH_SECRET, &tag, &hier, tk, &tkn);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 5);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	if (trial(s))
 		return TPM_RCH(TPM_RC_ATTRIBUTES, 1);
 	if (tn != 8)
@@ -943,12 +924,9 @@ TPM_HANDLER(PolicyAuthorize)
 	rc = tpm_get_ticket(&c->in, TPM_ST_VERIFIED, TPM_ST_VERIFIED, &tag, &hier, tk, &tkn);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 4);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	/* keySign: a Name, whose algorithm says how to hash aHash */
 	alg = nn >= 2 ? tpm_ld16(name) : 0;
 	if (tpm_hash_size(alg) == 0)
@@ -985,12 +963,9 @@ TPM_HANDLER(PolicyLocality)
 
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	prev = (s->policy_flags & TPM_POLICY_LOCALITY) ? s->policy_locality : 0;
 	if (loc == 0 || (prev != 0 && (prev < 32) != (loc < 32)))
 		return TPM_RCP(TPM_RC_RANGE, 1);
@@ -1024,12 +999,9 @@ TPM_HANDLER(PolicyNvWritten)
 		rc = TPM_RC_VALUE;
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	if ((s->policy_flags & TPM_POLICY_NV_WRITTEN) && s->policy_nv_written != (yes == 1))
 		return TPM_RCP(TPM_RC_VALUE, 1);
 	extend(s, TPM_CC_PolicyNvWritten, &yes, 1, NULL, 0);
@@ -1063,12 +1035,9 @@ TPM_HANDLER(PolicyDuplicationSelect)
 		rc = TPM_RC_VALUE;
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 3);
-	rc = tpm_params_done(c);
+	rc = params_then_session(c, 0, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	s = policy_session(c, 0);
-	if (s == NULL)
-		return TPM_RC_FAILURE;
 	if (s->policy_flags & (TPM_POLICY_CPHASH | TPM_POLICY_NAMEHASH))
 		return TPM_RC_CPHASH;
 	if (s->policy_flags & TPM_POLICY_CC)

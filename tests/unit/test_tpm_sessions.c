@@ -603,8 +603,12 @@ UNIT_TEST(tpm_sessions_command_decryption_and_extra_nonces)
 	tpmh_destroy(&h);
 }
 
-/* Policy sessions: deferred checks at use, with PolicyPassword (the password in the clear). */
-static tpm_rc unseal_policy(struct tpmh *h, uint32_t session, uint32_t obj, const char *pw)
+/*
+ * Unseal of obj under policy session `session` sent at `locality`, with pw in its HMAC field
+ * (PolicyPassword: the password in the clear; otherwise empty).
+ */
+static tpm_rc unseal_at(struct tpmh *h, uint8_t locality, uint32_t session, uint32_t obj,
+			const char *pw)
 {
 	struct tpmh_cmd c;
 	size_t mark;
@@ -617,7 +621,16 @@ static tpm_rc unseal_policy(struct tpmh *h, uint32_t session, uint32_t obj, cons
 	tpmh_u8(&c, TPMA_SESSION_CONTINUESESSION);
 	tpmh_2b(&c, pw, strlen(pw));
 	tpm_put_size32_end(&c.w, mark);
-	return tpmh_send(h, &c);
+	tpm_patch_u32(&c.w, 2, (uint32_t)c.w.len);
+	h->rsp_len = tpm_execute(h->tpm, locality, c.buf, c.w.len, h->rsp, sizeof(h->rsp));
+	ASSERT(h->rsp_len >= 10);
+	return tpm_ld32(h->rsp + 6);
+}
+
+/* Policy sessions: deferred checks at use, with PolicyPassword (the password in the clear). */
+static tpm_rc unseal_policy(struct tpmh *h, uint32_t session, uint32_t obj, const char *pw)
+{
+	return unseal_at(h, 0, session, obj, pw);
 }
 
 static tpm_rc policy_cmd(struct tpmh *h, uint32_t cc, uint32_t session, const void *p, size_t n)
@@ -1083,26 +1096,6 @@ UNIT_TEST(tpm_sessions_policy_ticket_dies_at_startup)
 
 /* ---- PolicyLocality, PolicyNvWritten --------------------------------------------------------- */
 
-/* Unseal of obj with policy session `session` (empty HMAC), sent at `locality`. */
-static tpm_rc unseal_at(struct tpmh *h, uint8_t locality, uint32_t session, uint32_t obj)
-{
-	struct tpmh_cmd c;
-	size_t mark;
-
-	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Unseal);
-	tpmh_u32(&c, obj);
-	mark = tpm_put_size32_begin(&c.w);
-	tpmh_u32(&c, session);
-	tpmh_2b(&c, NULL, 0);
-	tpmh_u8(&c, TPMA_SESSION_CONTINUESESSION);
-	tpmh_2b(&c, NULL, 0);
-	tpm_put_size32_end(&c.w, mark);
-	tpm_patch_u32(&c.w, 2, (uint32_t)c.w.len);
-	h->rsp_len = tpm_execute(h->tpm, locality, c.buf, c.w.len, h->rsp, sizeof(h->rsp));
-	ASSERT(h->rsp_len >= 10);
-	return tpm_ld32(h->rsp + 6);
-}
-
 UNIT_TEST(tpm_sessions_policy_locality_and_nv_written)
 {
 	struct tpmh h;
@@ -1147,9 +1140,9 @@ UNIT_TEST(tpm_sessions_policy_locality_and_nv_written)
 	policy_digest(&h, s.handle, got);
 	EXPECT_MEM_EQ(got, pol, 32);
 	/* locality 0 and 2 are refused (nothing used up), 3 unseals */
-	EXPECT_EQ_U64(unseal_at(&h, 0, s.handle, obj), TPM_RC_LOCALITY);
-	EXPECT_EQ_U64(unseal_at(&h, 2, s.handle, obj), TPM_RC_LOCALITY);
-	ASSERT(unseal_at(&h, 3, s.handle, obj) == TPM_RC_SUCCESS);
+	EXPECT_EQ_U64(unseal_at(&h, 0, s.handle, obj, ""), TPM_RC_LOCALITY);
+	EXPECT_EQ_U64(unseal_at(&h, 2, s.handle, obj, ""), TPM_RC_LOCALITY);
+	ASSERT(unseal_at(&h, 3, s.handle, obj, "") == TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(tpm_ld16(h.rsp + 14), 5);
 	EXPECT_MEM_EQ(h.rsp + 16, "local", 5);
 	/* a narrower set, then one that leaves nothing */
