@@ -1148,6 +1148,19 @@ def c_policyauthorize(t):
         t.run("flushcontext", sess)
 
 
+def c_policy_locality_nvwritten(t):
+    """tpm2_policylocality and tpm2_policynvwritten on trial sessions: the digests recomputed."""
+    for args, cc, arg in ((["three"], 0x16F, b"\x08"), (["1"], 0x16F, b"\x01"),
+                          (["s"], 0x18F, b"\x01"), (["c"], 0x18F, b"\x00")):
+        tool = "policylocality" if cc == 0x16F else "policynvwritten"
+        sess, pol = t.file(), t.file()
+        t.run("startauthsession", "-S", sess)
+        t.run(tool, "-S", sess, "-L", pol, *args)
+        t.run("flushcontext", sess)
+        want = hashlib.sha256(bytes(32) + struct.pack(">I", cc) + arg).digest()
+        expect_eq(t.read(pol), want, "tpm2_%s %s digest" % (tool, args[0]))
+
+
 def c_policysigned(t):
     """An object sealed to PolicySigned of an OpenSSL key (loaded as a public key): unsealed
     with a signature over the authorization (nonce-less, as a remote signer would give it),
@@ -1464,6 +1477,7 @@ CHECKS = [
     ("evictcontrol, a server restart, contexts across it", c_persistent),
     ("policy sessions: PCR sealing, password, OR, command code, secret", c_policy),
     ("policysigned with an OpenSSL key, policyticket", c_policysigned),
+    ("policylocality and policynvwritten digests", c_policy_locality_nvwritten),
     ("salted HMAC sessions with parameter encryption", c_hmac_sessions),
     ("policyauthorize with an OpenSSL key, approved and unapproved policies", c_policyauthorize),
     ("createek, createak, quote, checkquote, credentials, certify, gettime", c_attestation),
