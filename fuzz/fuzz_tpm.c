@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/tpm_mem_platform.h"
 #include "fuzz.h"
-#include "fuzz_tpm_platform.h"
 
 #include "internal.h"
 
@@ -35,7 +35,7 @@
 #define MAX_PRIMARIES 3u
 
 static struct tpm *tpm;
-static struct fuzz_tpm_platform fp;
+static struct tpm_mem_platform fp;
 static uint8_t pristine[TPM_NV_BLOB_MAX];
 static size_t pristine_len;
 
@@ -141,7 +141,7 @@ static void power_cycle(bool start)
 
 static void init_once(void)
 {
-	fuzz_tpm_platform_init(&fp);
+	tpm_mem_platform_init(&fp);
 	FUZZ_CHECK(tpm_create(&fp.plat, &tpm) == TPM_OK);
 	FUZZ_CHECK(tpm_manufacture(tpm) == TPM_OK);
 	FUZZ_CHECK(fp.nv_has && fp.nv_len <= sizeof(pristine));
@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(fp.nv, pristine, pristine_len);
 	fp.nv_len = pristine_len;
 	fp.nv_has = true;
-	fuzz_tpm_platform_reset(&fp);
+	tpm_mem_platform_reset(&fp);
 	FUZZ_CHECK(tpm_power_on(tpm) == TPM_OK);
 	startup_clear();
 

@@ -34,8 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/tpm_mem_platform.h"
 #include "fuzz.h"
-#include "fuzz_tpm_platform.h"
 
 #include "internal.h"
 
@@ -48,7 +48,7 @@
 #define NV_CMD_INDICES 8u /* NV commands run on the first this many indices */
 
 static struct tpm *tpm;
-static struct fuzz_tpm_platform fp;
+static struct tpm_mem_platform fp;
 
 /* tpm_state_parse outputs: the state, its scratch, the pattern an error must leave. */
 static struct tpm_perm parsed, scratch, again, pattern;
@@ -56,7 +56,7 @@ static uint8_t reblob[TPM_NV_BLOB_MAX];
 
 static void init_once(void)
 {
-	fuzz_tpm_platform_init(&fp);
+	tpm_mem_platform_init(&fp);
 	FUZZ_CHECK(tpm_create(&fp.plat, &tpm) == TPM_OK);
 	memset(&pattern, 0x5A, sizeof(pattern));
 }
@@ -417,7 +417,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The public path: the platform hands the blob to tpm_power_on. */
 	tpm_power_off(tpm);
-	fuzz_tpm_platform_reset(&fp);
+	tpm_mem_platform_reset(&fp);
 	memcpy(fp.nv, blob, len);
 	fp.nv_len = len;
 	fp.nv_has = true;
@@ -509,7 +509,7 @@ static void fresh(void)
 	tpm_power_off(tpm);
 	fp.nv_has = false;
 	fp.nv_len = 0;
-	fuzz_tpm_platform_reset(&fp);
+	tpm_mem_platform_reset(&fp);
 	FUZZ_CHECK(tpm_manufacture(tpm) == TPM_OK);
 	power_on_ok();
 	FUZZ_CHECK(startup(TPM_SU_CLEAR) == TPM_RC_SUCCESS);
@@ -586,7 +586,7 @@ static void make_seeds(const char *dir)
 	/* 01: a freshly manufactured TPM, as it first powers on. */
 	tpm_power_off(tpm);
 	fp.nv_has = false;
-	fuzz_tpm_platform_reset(&fp);
+	tpm_mem_platform_reset(&fp);
 	FUZZ_CHECK(tpm_manufacture(tpm) == TPM_OK);
 	n = seed_of_blob(0);
 	write_seed(dir, "01-manufactured", seed, n);

@@ -692,7 +692,7 @@ UNIT_TEST(tpm_cap_permanent_and_startup_clear_bits)
 	p->disable_clear = false;
 	/* inLockout: failedTries reached maxTries (whatever recoveryTime is, as libtpms) */
 	p->da_failed_tries = p->da_max_tries;
-	p->da_last_decrement_ms = h.now_ms + 1000000; /* keep da_update from forgiving */
+	p->da_last_decrement_ms = h.mp.now_ms + 1000000; /* keep da_update from forgiving */
 	EXPECT_EQ_U64(prop(&h, TPM_PT_PERMANENT),
 		      TPMA_PERMANENT_TPMGENERATEDEPS | TPMA_PERMANENT_INLOCKOUT);
 	/* recoveryTime 0: the engine forgives every failure at once (engine.c da_update) */
@@ -967,26 +967,26 @@ UNIT_TEST(tpm_readclock_follows_the_platform_clock)
 	EXPECT_EQ_U64(a.reset, h.tpm->perm.reset_count);
 	EXPECT_EQ_U64(a.restart, 0);
 	EXPECT_EQ_U64(a.safe, TPM_YES); /* a new TPM has lost no time */
-	h.now_ms += 1500;
+	h.mp.now_ms += 1500;
 	b = read_clock(&h);
 	EXPECT_EQ_U64(b.time, a.time + 1500);
 	EXPECT_EQ_U64(b.clock, a.clock + 1500);
 	/* a platform clock going backwards does not move either back */
-	h.now_ms -= 2000; /* below the power-on reading */
+	h.mp.now_ms -= 2000; /* below the power-on reading */
 	b = read_clock(&h);
 	EXPECT_EQ_U64(b.time, 0);
 	EXPECT_EQ_U64(b.clock, a.clock);
-	h.now_ms += 2000;
+	h.mp.now_ms += 2000;
 	/* trailing bytes */
 	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
 	tpmh_u8(&c, 0);
 	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RC_SIZE);
 
 	/* Shutdown(STATE) + Resume: restartCount+1, Clock carries on, time restarts, safe */
-	h.now_ms += 500;
+	h.mp.now_ms += 500;
 	a = read_clock(&h);
 	shutdown(&h, TPM_SU_STATE);
-	h.now_ms += 10000; /* powered off: neither Clock nor time runs */
+	h.mp.now_ms += 10000; /* powered off: neither Clock nor time runs */
 	tpmh_restart(&h, TPM_SU_STATE);
 	b = read_clock(&h);
 	EXPECT_EQ_U64(b.time, 0);
@@ -994,7 +994,7 @@ UNIT_TEST(tpm_readclock_follows_the_platform_clock)
 	EXPECT_EQ_U64(b.reset, a.reset);
 	EXPECT_EQ_U64(b.restart, a.restart + 1);
 	EXPECT_EQ_U64(b.safe, TPM_YES);
-	h.now_ms += 250;
+	h.mp.now_ms += 250;
 	b = read_clock(&h);
 	EXPECT_EQ_U64(b.time, 250);
 	EXPECT_EQ_U64(b.clock, a.clock + 250);

@@ -133,8 +133,8 @@ UNIT_TEST(tpm_state_blob_roundtrip_and_corruption)
 	size_t len;
 
 	tpmh_init(&h);
-	len = h.nv_len;
-	memcpy(saved, h.nv, len);
+	len = h.mp.nv_len;
+	memcpy(saved, h.mp.nv, len);
 	EXPECT_EQ_U64(tpm_state_parse(saved, len, &a, &scratch), TPM_OK);
 	EXPECT(memcmp(a.eps, h.tpm->perm.eps, sizeof(a.eps)) == 0);
 	EXPECT_EQ_U64(a.da_max_tries, 3);
@@ -148,11 +148,11 @@ UNIT_TEST(tpm_state_blob_roundtrip_and_corruption)
 	for (size_t n = 0; n < len; n += 13)
 		EXPECTF(tpm_state_parse(saved, n, &a, &scratch) == TPM_ERR_CORRUPT, "len %zu", n);
 	/* a corrupt blob refuses power-on and is not replaced */
-	h.nv[20] ^= 1;
+	h.mp.nv[20] ^= 1;
 	tpm_power_off(h.tpm);
 	EXPECT_EQ_U64(tpm_power_on(h.tpm), TPM_ERR_CORRUPT);
 	EXPECT_EQ_U64(tpm_manufacture(h.tpm), TPM_ERR_EXISTS);
-	h.nv[20] ^= 1;
+	h.mp.nv[20] ^= 1;
 	EXPECT_EQ_U64(tpm_power_on(h.tpm), TPM_OK);
 	tpmh_destroy(&h);
 }
@@ -165,16 +165,16 @@ UNIT_TEST(tpm_failed_commit_keeps_old_state)
 	size_t before_len;
 
 	tpmh_init(&h);
-	before_len = h.nv_len;
-	memcpy(before, h.nv, before_len);
-	h.fail_commits = 1;
+	before_len = h.mp.nv_len;
+	memcpy(before, h.mp.nv, before_len);
+	h.mp.fail_commits = 1;
 	tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_Shutdown);
 	tpmh_u16(&c, TPM_SU_STATE);
 	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RC_NV_UNAVAILABLE);
 	EXPECT(!h.tpm->perm.state_saved);
 	EXPECT(!h.tpm->perm.orderly);
-	EXPECT_EQ_U64(h.nv_len, before_len);
-	EXPECT(memcmp(h.nv, before, before_len) == 0);
+	EXPECT_EQ_U64(h.mp.nv_len, before_len);
+	EXPECT(memcmp(h.mp.nv, before, before_len) == 0);
 	/* a retry succeeds */
 	EXPECT_EQ_U64(tpmh_send(&h, &c), TPM_RC_SUCCESS);
 	EXPECT(h.tpm->perm.state_saved);

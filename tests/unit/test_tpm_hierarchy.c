@@ -696,7 +696,7 @@ UNIT_TEST(tpm_hier_clear_effects)
 	EXPECT_EQ_U64(set_auth(&h, TPM_RH_LOCKOUT, "", "l"), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(lock_reset(&h, "bad"), TPM_RCS(TPM_RC_AUTH_FAIL, 1));
 	EXPECT(h.tpm->perm.lockout_auth_locked);
-	h.now_ms += 5 * SEC;
+	h.mp.now_ms += 5 * SEC;
 	EXPECT(tpm_clock(h.tpm) >= 5 * SEC);
 	memcpy(&before, &h.tpm->perm, sizeof(before));
 	pcr_counter = h.tpm->pcr_update_counter;
@@ -763,7 +763,7 @@ UNIT_TEST(tpm_hier_clear_by_lockout_and_failed_commit)
 	EXPECT_EQ_U64(set_auth(&h, TPM_RH_LOCKOUT, "", "l"), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(nv_define(&h, TPM_RH_OWNER, IDX, NV_RW, 8, ""), TPM_RC_SUCCESS);
 	memcpy(&before, &h.tpm->perm, sizeof(before));
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(clear(&h, TPM_RH_LOCKOUT, "l"), TPM_RC_NV_UNAVAILABLE);
 	EXPECT_MEM_EQ(h.tpm->perm.sps, before.sps, TPM_SEED_SIZE);
 	EXPECT(tpm_nv_find(h.tpm, IDX) != NULL);
@@ -831,18 +831,18 @@ UNIT_TEST(tpm_da_lockout_auth)
 	/* other hierarchies are not affected */
 	EXPECT_EQ_U64(set_auth(&h, TPM_RH_OWNER, "", ""), TPM_RC_SUCCESS);
 	/* blocked state is persistent: a power cycle (TPM Reset) does not help */
-	h.now_ms += 30 * SEC;
+	h.mp.now_ms += 30 * SEC;
 	shutdown(&h, TPM_SU_CLEAR); /* saves Clock */
 	tpmh_restart(&h, TPM_SU_CLEAR);
 	EXPECT_EQ_U64(lock_reset(&h, "l"), TPM_RC_LOCKOUT);
 	/* Clock runs only while powered: the time spent off does not count */
 	tpm_power_off(h.tpm);
-	h.now_ms += 3600 * SEC;
+	h.mp.now_ms += 3600 * SEC;
 	tpmh_restart(&h, TPM_SU_CLEAR);
 	EXPECT_EQ_U64(lock_reset(&h, "l"), TPM_RC_LOCKOUT);
-	h.now_ms += 30 * SEC - 1;
+	h.mp.now_ms += 30 * SEC - 1;
 	EXPECT_EQ_U64(lock_reset(&h, "l"), TPM_RC_LOCKOUT);
-	h.now_ms += 1;
+	h.mp.now_ms += 1;
 	EXPECT_EQ_U64(lock_reset(&h, "l"), TPM_RC_SUCCESS);
 	EXPECT(!h.tpm->perm.lockout_auth_locked);
 	/* a wrong HMAC through an unbound session counts the same */
@@ -864,14 +864,14 @@ UNIT_TEST(tpm_da_lockout_auth)
 		EXPECT_EQ_U64(hsend(&h, &s, &q), TPM_RCS(TPM_RC_AUTH_FAIL, 1));
 		q.corrupt = false;
 		EXPECT_EQ_U64(hsend(&h, &s, &q), TPM_RC_LOCKOUT);
-		h.now_ms += 60 * SEC;
+		h.mp.now_ms += 60 * SEC;
 		q.rauth = "l";
 		EXPECT_EQ_U64(hsend(&h, &s, &q), TPM_RC_SUCCESS);
 	}
 	/* lockoutRecovery 0: blocked until the next TPM Reset */
 	EXPECT_EQ_U64(da_params(&h, "l", 3, 10, 0), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(lock_reset(&h, ""), TPM_RCS(TPM_RC_AUTH_FAIL, 1));
-	h.now_ms += 100000 * SEC;
+	h.mp.now_ms += 100000 * SEC;
 	EXPECT_EQ_U64(lock_reset(&h, "l"), TPM_RC_LOCKOUT);
 	shutdown(&h, TPM_SU_STATE);
 	tpmh_restart(&h, TPM_SU_STATE);
@@ -902,7 +902,7 @@ UNIT_TEST(tpm_da_nv_counting_and_self_healing)
 	 */
 	for (unsigned i = 0; i < 3; i++) {
 		EXPECT_EQ_U64(nv_read(&h, IDX, "x", 4, NULL), TPM_RCS(TPM_RC_AUTH_FAIL, 1));
-		h.now_ms += 4 * SEC;
+		h.mp.now_ms += 4 * SEC;
 	}
 	EXPECT_EQ_U64(h.tpm->perm.da_failed_tries, 3);
 	/* lockout: every DA-protected authorization (0x921), other entities are unaffected */
@@ -910,22 +910,22 @@ UNIT_TEST(tpm_da_nv_counting_and_self_healing)
 	EXPECT_EQ_U64(nv_read(&h, IDX + 1, "pw", 4, NULL), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(set_auth(&h, TPM_RH_OWNER, "", ""), TPM_RC_SUCCESS);
 	/* self-healing counts from the last failure: 6 s after it nothing is forgiven yet */
-	h.now_ms += 2 * SEC;
+	h.mp.now_ms += 2 * SEC;
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_LOCKOUT);
-	h.now_ms += 4 * SEC;
+	h.mp.now_ms += 4 * SEC;
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(h.tpm->perm.da_failed_tries, 2);
 	/* a failure restarts the interval */
 	EXPECT_EQ_U64(nv_read(&h, IDX, "x", 4, NULL), TPM_RCS(TPM_RC_AUTH_FAIL, 1));
-	h.now_ms += 9 * SEC;
+	h.mp.now_ms += 9 * SEC;
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_LOCKOUT);
 	/* counters and their timing persist */
 	tpmh_restart(&h, TPM_SU_CLEAR);
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_LOCKOUT);
-	h.now_ms += 25 * SEC;
+	h.mp.now_ms += 25 * SEC;
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(h.tpm->perm.da_failed_tries, 1);
-	h.now_ms += 10 * SEC;
+	h.mp.now_ms += 10 * SEC;
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(h.tpm->perm.da_failed_tries, 0);
 	/* DictionaryAttackLockReset forgives everything at once */
@@ -967,7 +967,7 @@ UNIT_TEST(tpm_da_zero_parameters)
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_LOCKOUT);
 	EXPECT_EQ_U64(da_params(&h, "", 0, 5, 10), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_LOCKOUT);
-	h.now_ms += 1000 * SEC;
+	h.mp.now_ms += 1000 * SEC;
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_LOCKOUT);
 	EXPECT_EQ_U64(da_params(&h, "", 3, 5, 10), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(nv_read(&h, IDX, "pw", 4, NULL), TPM_RC_SUCCESS);
@@ -982,11 +982,11 @@ UNIT_TEST(tpm_da_failure_is_committed)
 
 	tpmh_init(&h);
 	EXPECT_EQ_U64(set_auth(&h, TPM_RH_LOCKOUT, "", "l"), TPM_RC_SUCCESS);
-	commits = h.commits;
+	commits = h.mp.commits;
 	EXPECT_EQ_U64(set_auth(&h, TPM_RH_OWNER, "bad", ""), TPM_RCS(TPM_RC_BAD_AUTH, 1));
-	EXPECT_EQ_U64(h.commits, commits); /* BAD_AUTH: nothing to remember */
+	EXPECT_EQ_U64(h.mp.commits, commits); /* BAD_AUTH: nothing to remember */
 	EXPECT_EQ_U64(lock_reset(&h, "bad"), TPM_RCS(TPM_RC_AUTH_FAIL, 1));
-	EXPECT_EQ_U64(h.commits, commits + 1);
+	EXPECT_EQ_U64(h.mp.commits, commits + 1);
 	tpmh_restart(&h, TPM_SU_CLEAR);
 	EXPECT_EQ_U64(lock_reset(&h, "l"), TPM_RC_LOCKOUT);
 	tpmh_destroy(&h);
@@ -1311,7 +1311,7 @@ UNIT_TEST(tpm_auth_da_bound_sessions)
 		EXPECT_EQ_U64(hsend(&h, &u, &q), TPM_RC_SUCCESS);
 		EXPECT_EQ_U64(flush(&h, u.handle), TPM_RC_SUCCESS);
 	}
-	h.now_ms += 1000 * SEC;
+	h.mp.now_ms += 1000 * SEC;
 	EXPECT_EQ_U64(hsend(&h, &s, &q), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(flush(&h, s.handle), TPM_RC_SUCCESS);
 

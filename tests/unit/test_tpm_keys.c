@@ -634,10 +634,10 @@ UNIT_TEST(tpm_keys_persistent_objects)
 	nul = primary(&h, TPM_RH_NULL, &STORAGE_ECC);
 	EXPECT_EQ_U64(evict(&h, TPM_RH_OWNER, nul, 0x81000003u), TPM_RCH(TPM_RC_HIERARCHY, 2));
 	/* a failed commit persists nothing */
-	commits = h.commits;
-	h.fail_commits = 1;
+	commits = h.mp.commits;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(evict(&h, TPM_RH_OWNER, obj, 0x81000002u), TPM_RC_NV_UNAVAILABLE);
-	EXPECT_EQ_U64(h.commits, commits);
+	EXPECT_EQ_U64(h.mp.commits, commits);
 	EXPECT(tpm_object_find(h.tpm, 0x81000002u) == NULL);
 	/* fill every slot, then one more */
 	for (unsigned i = 1; i < TPM_MAX_PERSISTENT; i++)

@@ -952,42 +952,42 @@ UNIT_TEST(tpm_nv_failed_commit_changes_nothing)
 	EXPECT_EQ_U64(define(&h, IDX, RW, 8), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(define(&h, IDX + 1, RW | NT(TPM_NT_COUNTER), 8), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(read_public(&h, IDX, &before), TPM_RC_SUCCESS);
-	blob_len = h.nv_len;
-	memcpy(blob, h.nv, blob_len);
+	blob_len = h.mp.nv_len;
+	memcpy(blob, h.mp.nv, blob_len);
 
 	/* first write of an index: neither the data nor WRITTEN (nor the Name) change */
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(nv_write(&h, IDX, "abcdefgh", 8, 0), TPM_RC_NV_UNAVAILABLE);
 	EXPECT_EQ_U64(read_public(&h, IDX, &after), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(after.attrs, RW);
 	EXPECT_MEM_EQ(after.name, before.name, before.name_size);
 	EXPECT_EQ_U64(nv_read(&h, IDX, 8, 0, NULL), TPM_RC_NV_UNINITIALIZED);
-	EXPECT_EQ_U64(h.nv_len, blob_len);
-	EXPECT(memcmp(h.nv, blob, blob_len) == 0);
+	EXPECT_EQ_U64(h.mp.nv_len, blob_len);
+	EXPECT(memcmp(h.mp.nv, blob, blob_len) == 0);
 	/* an overwrite */
 	EXPECT_EQ_U64(nv_write(&h, IDX, "abcdefgh", 8, 0), TPM_RC_SUCCESS);
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(nv_write(&h, IDX, "ABCD", 4, 2), TPM_RC_NV_UNAVAILABLE);
 	EXPECT_EQ_U64(nv_read(&h, IDX, 8, 0, got), TPM_RC_SUCCESS);
 	EXPECT_MEM_EQ(got, "abcdefgh", 8);
 	/* a counter */
 	EXPECT_EQ_U64(nv_cmd(&h, TPM_CC_NV_Increment, TPM_RH_OWNER, IDX + 1), TPM_RC_SUCCESS);
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(nv_cmd(&h, TPM_CC_NV_Increment, TPM_RH_OWNER, IDX + 1),
 		      TPM_RC_NV_UNAVAILABLE);
 	EXPECT_EQ_U64(read_u64(&h, IDX + 1), 1);
 	/* define and undefine */
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(define(&h, IDX + 2, RW, 100), TPM_RC_NV_UNAVAILABLE);
 	EXPECT_EQ_U64(read_public(&h, IDX + 2, &after), TPM_RCH(TPM_RC_HANDLE, 1));
 	EXPECT_EQ_U64(h.tpm->perm.nv_data_used, 16);
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(nv_undefine(&h, TPM_RH_OWNER, IDX), TPM_RC_NV_UNAVAILABLE);
 	EXPECT_EQ_U64(nv_read(&h, IDX, 8, 0, got), TPM_RC_SUCCESS);
 	EXPECT_MEM_EQ(got, "abcdefgh", 8);
 	/* a lock */
 	EXPECT_EQ_U64(define(&h, IDX + 3, RW | TPMA_NV_WRITE_STCLEAR, 8), TPM_RC_SUCCESS);
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	EXPECT_EQ_U64(nv_cmd(&h, TPM_CC_NV_WriteLock, TPM_RH_OWNER, IDX + 3),
 		      TPM_RC_NV_UNAVAILABLE);
 	EXPECT_EQ_U64(nv_write(&h, IDX + 3, "x", 1, 0), TPM_RC_SUCCESS);
@@ -999,7 +999,7 @@ UNIT_TEST(tpm_nv_failed_commit_changes_nothing)
 	EXPECT_EQ_U64(read_public(&h, IDX + 2, &after), TPM_RCH(TPM_RC_HANDLE, 1));
 	/* the global lock too */
 	EXPECT_EQ_U64(define(&h, IDX + 4, RW | TPMA_NV_GLOBALLOCK, 8), TPM_RC_SUCCESS);
-	h.fail_commits = 1;
+	h.mp.fail_commits = 1;
 	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_NV_GlobalWriteLock);
 	tpmh_u32(&c, TPM_RH_OWNER);
 	tpmh_pw(&c, "", 0);
@@ -1376,7 +1376,7 @@ UNIT_TEST(tpm_nv_state_roundtrip)
 	EXPECT_EQ_U64(nv_write(&h, IDX + 1, "xyz", 3, 0), TPM_RC_SUCCESS);
 	h.tpm->perm.nv_max_counter = 0x0123456789abcdefull;	   /* as NV_UndefineSpace would */
 	EXPECT_EQ_U64(define(&h, IDX + 2, RW, 1), TPM_RC_SUCCESS); /* commits it */
-	EXPECT_EQ_U64(tpm_state_parse(h.nv, h.nv_len, &a, &scratch), TPM_OK);
+	EXPECT_EQ_U64(tpm_state_parse(h.mp.nv, h.mp.nv_len, &a, &scratch), TPM_OK);
 	EXPECT_EQ_U64(a.nv_max_counter, 0x0123456789abcdefull);
 	EXPECT_EQ_U64(a.nv_data_used, 8 + 3 + 1);
 	for (unsigned i = 0; i < TPM_NV_INDICES_MAX; i++) {
@@ -1398,8 +1398,8 @@ UNIT_TEST(tpm_nv_state_roundtrip)
 	}
 
 	/* a blob without the max-counter record (an older writer) still loads, with 0 */
-	len = h.nv_len;
-	memcpy(blob, h.nv, len);
+	len = h.mp.nv_len;
+	memcpy(blob, h.mp.nv, len);
 	off = 16;
 	while (off + 6 <= len - 32) {
 		uint16_t tag = tpm_ld16(blob + off);
@@ -1455,7 +1455,7 @@ UNIT_TEST(tpm_nv_state_rejects_index_type_size_mismatch)
 	EXPECT_EQ_U64(define(&h, IDX + 1, RW | NT(TPM_NT_BITS), 8), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(define(&h, IDX + 2, RW | NT(TPM_NT_EXTEND), 32), TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(define(&h, IDX + 3, RW, 8), TPM_RC_SUCCESS);
-	ASSERT(tpm_state_parse(h.nv, h.nv_len, &a, &scratch) == TPM_OK);
+	ASSERT(tpm_state_parse(h.mp.nv, h.mp.nv_len, &a, &scratch) == TPM_OK);
 	ASSERT(a.nv[0].handle == IDX && a.nv[3].handle == IDX + 3);
 	/* the engine's own blob, serialized again, loads */
 	len = tpm_state_serialize(&a, blob, sizeof(blob));
@@ -1474,8 +1474,8 @@ UNIT_TEST(tpm_nv_state_rejects_index_type_size_mismatch)
 			cases[i].what);
 	}
 	/* and the TPM does not power on from such a blob */
-	memcpy(h.nv, blob, len);
-	h.nv_len = len;
+	memcpy(h.mp.nv, blob, len);
+	h.mp.nv_len = len;
 	tpm_power_off(h.tpm);
 	EXPECT_EQ_U64(tpm_power_on(h.tpm), TPM_ERR_CORRUPT);
 	tpmh_destroy(&h);

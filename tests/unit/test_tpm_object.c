@@ -1404,7 +1404,7 @@ UNIT_TEST(tpm_object_mbedtls_uses_the_platform_allocator)
 	fail_after = 0;
 	EXPECT_EQ_U64(prop(&h, TPM_PT_HR_TRANSIENT_AVAIL), TPM_MAX_OBJECTS - 2);
 	EXPECT_EQ_U64(create(&h, TPM_RH_ENDORSEMENT, &ECC256, NULL), TPM_RC_SUCCESS);
-	h.tpm->plat.alloc = h.plat.alloc;
-	h.tpm->plat.free = h.plat.free;
+	h.tpm->plat.alloc = h.mp.plat.alloc;
+	h.tpm->plat.free = h.mp.plat.free;
 	tpmh_destroy(&h);
 }

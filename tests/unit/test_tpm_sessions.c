@@ -776,7 +776,7 @@ UNIT_TEST(tpm_sessions_policy_secret_expiration)
 	EXPECT_EQ_U64(tpm_policy_check(h.tpm, ts, TPM_CC_Unseal, 0x80000000, 0, ts->policy_digest,
 				       32, NULL, NULL),
 		      TPM_RC_SUCCESS);
-	h.now_ms += 10001;
+	h.mp.now_ms += 10001;
 	EXPECT_EQ_U64(tpm_policy_check(h.tpm, ts, TPM_CC_Unseal, 0x80000000, 0, ts->policy_digest,
 				       32, NULL, NULL),
 		      TPM_RC_EXPIRED);
@@ -1055,7 +1055,7 @@ UNIT_TEST(tpm_sessions_policy_signed_and_tickets)
 			      TPM_RCH(TPM_RC_ATTRIBUTES, 1));
 	}
 	/* Past its timeout the ticket is refused. */
-	h.now_ms += 101000;
+	h.mp.now_ms += 101000;
 	ASSERT(policy_cmd(&h, TPM_CC_PolicyRestart, s2.handle, NULL, 0) == TPM_RC_SUCCESS);
 	EXPECT_EQ_U64(policy_ticket(&h, s2.handle, &tk, "ref", name, 34),
 		      TPM_RCP(TPM_RC_EXPIRED, 1));

@@ -6,68 +6,6 @@
 #include "tpm_harness.h"
 #include "unit.h"
 
-static int h_entropy(void *ctx, void *buf, size_t len)
-{
-	struct tpmh *h = ctx;
-	uint8_t *b = buf;
-
-	/* Deterministic per test: tests must not depend on the values, only on their use. */
-	for (size_t i = 0; i < len; i++) {
-		h->rng ^= h->rng << 13;
-		h->rng ^= h->rng >> 7;
-		h->rng ^= h->rng << 17;
-		b[i] = (uint8_t)h->rng;
-	}
-	return 0;
-}
-
-static int h_nv_load(void *ctx, void *buf, size_t cap, size_t *len)
-{
-	struct tpmh *h = ctx;
-
-	if (!h->nv_has)
-		return TPM_ERR_NO_STATE;
-	if (h->nv_len > cap)
-		return TPM_ERR_PLATFORM;
-	memcpy(buf, h->nv, h->nv_len);
-	*len = h->nv_len;
-	return 0;
-}
-
-static int h_nv_commit(void *ctx, const void *buf, size_t len)
-{
-	struct tpmh *h = ctx;
-
-	if (h->fail_commits > 0) {
-		h->fail_commits--;
-		return -1;
-	}
-	if (len > sizeof(h->nv))
-		return -1;
-	memcpy(h->nv, buf, len);
-	h->nv_len = len;
-	h->nv_has = true;
-	h->commits++;
-	return 0;
-}
-
-static uint64_t h_clock(void *ctx)
-{
-	return ((struct tpmh *)ctx)->now_ms;
-}
-
-static void *h_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return calloc(1, n);
-}
-
-static void h_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
 static void startup(struct tpmh *h, uint16_t su)
 {
 	struct tpmh_cmd c;
@@ -80,18 +18,8 @@ static void startup(struct tpmh *h, uint16_t su)
 void tpmh_init(struct tpmh *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->rng = 0x9E3779B97F4A7C15ull;
-	h->now_ms = 1000;
-	h->plat = (struct tpm_platform){
-		.ctx = h,
-		.entropy = h_entropy,
-		.nv_load = h_nv_load,
-		.nv_commit = h_nv_commit,
-		.clock_ms = h_clock,
-		.alloc = h_alloc,
-		.free = h_free,
-	};
-	ASSERT(tpm_create(&h->plat, &h->tpm) == TPM_OK);
+	tpm_mem_platform_init(&h->mp);
+	ASSERT(tpm_create(&h->mp.plat, &h->tpm) == TPM_OK);
 	ASSERT(tpm_manufacture(h->tpm) == TPM_OK);
 	ASSERT(tpm_power_on(h->tpm) == TPM_OK);
 	startup(h, TPM_SU_CLEAR);

@@ -23,18 +23,12 @@
 #include <tpm/tpm_types.h>
 
 #include "../../tpm/marshal.h"
+#include "../tpm_mem_platform.h"
 
 struct tpmh {
 	struct tpm *tpm;
-	struct tpm_platform plat;
-	uint8_t nv[TPM_NV_BLOB_MAX];
-	size_t nv_len;
-	bool nv_has;
-	unsigned commits;      /* successful commits so far */
-	unsigned fail_commits; /* the next N commits fail */
-	uint64_t now_ms;
-	uint64_t rng;
-	uint16_t last_tag; /* of the last command sent */
+	struct tpm_mem_platform mp; /* NV blob, clock (mp.now_ms), failing commits, ... */
+	uint16_t last_tag;	    /* of the last command sent */
 	uint8_t rsp[TPM_MAX_RESPONSE_SIZE];
 	size_t rsp_len;
 };

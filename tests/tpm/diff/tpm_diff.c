@@ -47,6 +47,8 @@
 #include <libtpms/tpm_library.h>
 #include <tpm/tpm.h>
 
+#include "../../tpm_mem_platform.h"
+
 #define RSP_MAX	  8192u
 #define CMD_MAX	  8192u
 #define MAX_VARS  32u
@@ -84,73 +86,9 @@ enum {
 
 struct copra_side {
 	struct tpm *tpm;
-	struct tpm_platform plat;
-	uint8_t *nv;
-	size_t nv_len;
-	bool nv_has;
-	uint64_t rng;
-	uint64_t now_ms;
+	struct tpm_mem_platform mp; /* its clock moves a millisecond at every reading */
 	uint8_t locality;
 };
-
-static int c_entropy(void *ctx, void *buf, size_t len)
-{
-	struct copra_side *c = ctx;
-	uint8_t *b = buf;
-
-	for (size_t i = 0; i < len; i++) {
-		c->rng ^= c->rng << 13;
-		c->rng ^= c->rng >> 7;
-		c->rng ^= c->rng << 17;
-		b[i] = (uint8_t)c->rng;
-	}
-	return 0;
-}
-
-static int c_nv_load(void *ctx, void *buf, size_t cap, size_t *len)
-{
-	struct copra_side *c = ctx;
-
-	if (!c->nv_has)
-		return TPM_ERR_NO_STATE;
-	if (c->nv_len > cap)
-		return TPM_ERR_PLATFORM;
-	memcpy(buf, c->nv, c->nv_len);
-	*len = c->nv_len;
-	return 0;
-}
-
-static int c_nv_commit(void *ctx, const void *buf, size_t len)
-{
-	struct copra_side *c = ctx;
-
-	if (len > TPM_NV_BLOB_MAX)
-		return -1;
-	memcpy(c->nv, buf, len);
-	c->nv_len = len;
-	c->nv_has = true;
-	return 0;
-}
-
-static uint64_t c_clock(void *ctx)
-{
-	struct copra_side *c = ctx;
-
-	/* Deterministic: every reading is a millisecond later than the one before. */
-	return ++c->now_ms;
-}
-
-static void *c_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return calloc(1, n);
-}
-
-static void c_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
 
 static struct copra_side copra;
 
@@ -161,20 +99,9 @@ static int copra_fresh(void)
 	if (copra.tpm)
 		tpm_destroy(copra.tpm);
 	copra.tpm = NULL;
-	copra.nv_has = false;
-	copra.nv_len = 0;
-	copra.rng = 0x9E3779B97F4A7C15ull;
-	copra.now_ms = 1000;
-	copra.plat = (struct tpm_platform){
-		.ctx = &copra,
-		.entropy = c_entropy,
-		.nv_load = c_nv_load,
-		.nv_commit = c_nv_commit,
-		.clock_ms = c_clock,
-		.alloc = c_alloc,
-		.free = c_free,
-	};
-	rc = tpm_create(&copra.plat, &copra.tpm);
+	tpm_mem_platform_init(&copra.mp);
+	copra.mp.clock_step = 1; /* deterministic: every reading a millisecond later */
+	rc = tpm_create(&copra.mp.plat, &copra.tpm);
 	if (rc == TPM_OK)
 		rc = tpm_manufacture(copra.tpm);
 	if (rc == TPM_OK)
@@ -1161,9 +1088,6 @@ int main(int argc, char **argv)
 		(void)fprintf(stderr, "usage: tpm-diff [-v] STREAM...\n");
 		return 2;
 	}
-	copra.nv = malloc(TPM_NV_BLOB_MAX);
-	if (!copra.nv)
-		return 1;
 	if (TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_2) != TPM_SUCCESS ||
 	    TPMLIB_RegisterCallbacks(&lt_callbacks) != TPM_SUCCESS) {
 		(void)fprintf(stderr, "tpm-diff: libtpms refuses TPM 2.0 or the callbacks\n");
@@ -1176,7 +1100,6 @@ int main(int argc, char **argv)
 		TPMLIB_Terminate();
 	if (copra.tpm)
 		tpm_destroy(copra.tpm);
-	free(copra.nv);
 	printf("tpm-diff: %u passed, %u failed (%u known differences, %u libtpms retries%s)\n",
 	       x.passed, x.failed, x.known, x.retries,
 	       x.known_fixed ? "; some known differences are gone: see NOTE lines" : "");
