@@ -110,6 +110,8 @@ static int sign_once(struct tpm *t, const mbedtls_mpi *n, const mbedtls_mpi *d,
 cleanup:
 	tpm_wipe(kb, sizeof(kb));
 	tpm_wipe(bb, sizeof(bb));
+	tpm_wipe(x, sizeof(x)); /* k*G */
+	tpm_wipe(y, sizeof(y));
 	mbedtls_mpi_free(&u);
 	mbedtls_mpi_free(&ss);
 	mbedtls_mpi_free(&rr);

@@ -746,6 +746,8 @@ static __attribute__((noinline)) int store_point(uint8_t x[32], uint8_t y[32], c
 	}
 	tpm_wipe(zi, sizeof(zi));
 	tpm_wipe(zi2, sizeof(zi2));
+	tpm_wipe(ax, sizeof(ax)); /* for p256_mul: an ECDH shared secret */
+	tpm_wipe(ay, sizeof(ay));
 	return ret;
 }
 

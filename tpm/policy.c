@@ -340,19 +340,26 @@ struct auth_args {
 #define TIMEOUT_NO_NONCE (1ull << 63)
 
 /*
- * The timeout an expiration (seconds, either sign) sets: relative to the session's start,
- * capped below TIMEOUT_NO_NONCE (Clock cannot get there; a larger value could not be told
- * apart from the flag).
+ * The timeout an expiration (seconds, either sign) sets, as an absolute Clock in ms (Part 3,
+ * 23.3; the reference's ComputeAuthTimeout): with a nonceTPM it counts from the session's
+ * start; without one the authorization is bound to no session, so the expiration is an
+ * absolute TPM Time (here Clock since power-on), plus the sub-second part of the time now as
+ * the reference adds it. Capped below TIMEOUT_NO_NONCE (Clock cannot get there; a larger value
+ * could not be told apart from the flag).
  */
-static uint64_t auth_timeout(const struct tpm_session *s, int32_t exp)
+static uint64_t auth_timeout(struct tpm *t, const struct tpm_session *s, int32_t exp,
+			     uint16_t nonce_size)
 {
 	uint64_t secs = exp < 0 ? (uint64_t)(-(int64_t)exp) : (uint64_t)exp;
 	uint64_t limit = TIMEOUT_NO_NONCE - 1u;
+	uint64_t base = s->start_ms;
 
 	if (exp == 0)
 		return 0;
+	if (nonce_size == 0)
+		base = t->clock_at_power_on + (tpm_clock(t) - t->clock_at_power_on) % 1000u;
 	/* secs * 1000 < 2^42: only the sum can pass the cap */
-	return s->start_ms > limit - secs * 1000u ? limit : s->start_ms + secs * 1000u;
+	return base > limit - secs * 1000u ? limit : base + secs * 1000u;
 }
 
 /*
@@ -540,7 +547,7 @@ TPM_HANDLER(PolicySecret)
 	rc = params_then_session(c, 1, &s);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
-	a.timeout = auth_timeout(s, exp);
+	a.timeout = auth_timeout(t, s, exp, a.nonce_size);
 	rc = auth_checks(t, s, &a);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;
@@ -580,7 +587,7 @@ TPM_HANDLER(PolicySigned)
 	k = tpm_object_key(t, c->h[0]);
 	if (k == NULL)
 		return TPM_RCH(TPM_RC_HANDLE, 1);
-	a.timeout = auth_timeout(s, exp);
+	a.timeout = auth_timeout(t, s, exp, a.nonce_size);
 	rc = auth_checks(t, s, &a);
 	if (rc != TPM_RC_SUCCESS)
 		return rc;

@@ -346,6 +346,11 @@ tpm_rc tpm_verify(const struct tpm_key *k, const struct tpm_signature *sig, cons
 	default: {
 		uint8_t mac[TPM_MAX_DIGEST];
 
+		/* a key with a scheme verifies only with it: no weaker hash (the reference's
+		 * CryptHMACVerifySignature) */
+		if (k->pub.scheme.scheme != TPM_ALG_NULL &&
+		    (k->pub.scheme.scheme != sig->alg || k->pub.scheme.hash != sig->hash))
+			return TPM_RC_SIGNATURE;
 		hmac_sig(k, sig->hash, digest, dlen, mac);
 		return tpm_ct_equal(mac, sig->a, sig->a_size) ? TPM_RC_SUCCESS : TPM_RC_SIGNATURE;
 	}

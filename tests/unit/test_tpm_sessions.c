@@ -1216,3 +1216,103 @@ UNIT_TEST(tpm_sessions_policy_locality_and_nv_written)
 	}
 	tpmh_destroy(&h);
 }
+
+/*
+ * Found in review: a PolicySigned authorization signed without a nonceTPM is bound to no
+ * session, so its expiration is an absolute TPM Time (the reference's ComputeAuthTimeout), not
+ * a fresh window in every new session: replayed an hour later it has expired.
+ */
+UNIT_TEST(tpm_sessions_policy_signed_nonceless_expiration_is_absolute)
+{
+	struct tpmh h;
+	struct sess s;
+	struct tpmh_cmd c;
+	uint8_t m[64], ahash[32], sig[200];
+	size_t sig_n;
+	uint32_t key;
+	const int32_t exp = 10; /* valid until Time = 10 s */
+
+	tpmh_init(&h);
+	key = primary(&h, &ECC_SIGNER, "", NULL, NULL);
+	tpm_be32(m, (uint32_t)exp);
+	cpy(m + 4, "ref", 3);
+	sha256(m, 7, ahash);
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tpmh_u32(&c, key);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, ahash, 32);
+	tpmh_u16(&c, TPM_ALG_NULL);
+	tpmh_u16(&c, TPM_ST_HASHCHECK);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_2b(&c, NULL, 0);
+	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
+	sig_n = tpm_ld32(h.rsp + 10);
+	ASSERT(sig_n <= sizeof(sig));
+	cpy(sig, h.rsp + 14, sig_n);
+	for (unsigned round = 0; round < 2; round++) {
+		/* round 0: now (Time below 10 s): accepted; round 1: an hour later, a new session */
+		if (round == 1)
+			h.mp.now_ms += 3600u * 1000u;
+		ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+		       TPM_RC_SUCCESS);
+		tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicySigned);
+		tpmh_u32(&c, key);
+		tpmh_u32(&c, s.handle);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_2b(&c, "ref", 3);
+		tpmh_u32(&c, (uint32_t)exp);
+		tpmh_bytes(&c, sig, sig_n);
+		EXPECT_EQ_U64(tpmh_send(&h, &c),
+			      round == 0 ? TPM_RC_SUCCESS : TPM_RCP(TPM_RC_EXPIRED, 4));
+	}
+	tpmh_destroy(&h);
+}
+
+/*
+ * Found in review: an HMAC key with a scheme verifies only with that scheme's hash (the
+ * reference's CryptHMACVerifySignature): an HMAC-SHA1 over a SHA-1 aHash does not pass
+ * PolicySigned for an HMAC-SHA256 key.
+ */
+UNIT_TEST(tpm_sessions_policy_signed_no_hmac_hash_downgrade)
+{
+	static const struct spec HMAC_KEY = {.type = TPM_ALG_KEYEDHASH,
+					     .name_alg = TPM_ALG_SHA256,
+					     .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_USER |
+						      OA_SIGN | OA_NODA,
+					     .scheme = TPM_ALG_HMAC,
+					     .scheme_hash = TPM_ALG_SHA256};
+	struct tpmh h;
+	struct sess s;
+	struct tpmh_cmd c;
+	uint8_t m[16] = {0}, ahash[32], mac[32];
+	uint32_t key;
+
+	tpmh_init(&h);
+	key = primary(&h, &HMAC_KEY, "", "k3y", NULL);
+	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
+	       TPM_RC_SUCCESS);
+	cpy(m + 4, "ref", 3);
+	for (unsigned round = 0; round < 2; round++) {
+		/* round 0: HMAC-SHA1 (refused); round 1: HMAC-SHA256, the key's (accepted) */
+		mbedtls_md_type_t md = round == 0 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA256;
+		unsigned n = round == 0 ? 20 : 32;
+
+		mbedtls_md(mbedtls_md_info_from_type(md), m, 7, ahash);
+		mbedtls_md_hmac(mbedtls_md_info_from_type(md), (const uint8_t *)"k3y", 3, ahash, n,
+				mac);
+		tpmh_begin(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicySigned);
+		tpmh_u32(&c, key);
+		tpmh_u32(&c, s.handle);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_2b(&c, NULL, 0);
+		tpmh_2b(&c, "ref", 3);
+		tpmh_u32(&c, 0);
+		tpmh_u16(&c, TPM_ALG_HMAC);
+		tpmh_u16(&c, round == 0 ? TPM_ALG_SHA1 : TPM_ALG_SHA256);
+		tpmh_bytes(&c, mac, n);
+		EXPECT_EQ_U64(tpmh_send(&h, &c),
+			      round == 0 ? TPM_RCP(TPM_RC_SIGNATURE, 5) : TPM_RC_SUCCESS);
+	}
+	tpmh_destroy(&h);
+}

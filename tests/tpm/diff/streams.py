@@ -1914,6 +1914,12 @@ def s_crypto():
     s.cmd("Sign", [hm], [pw()], b2(digest) + scheme(ALG_HMAC, ALG_SHA384) + null_ticket)
     s.cmd("Sign", [hm], [pw()], b2(digest[:20]) + scheme(ALG_NULL) + null_ticket)
     s.cmd("Sign", [aes], [pw()], b2(digest) + scheme(ALG_NULL) + null_ticket)
+    # VerifySignature with the key's HMAC, and with a weaker hash than the key's scheme
+    s.cmd("VerifySignature", [hm], None, b2(digest) + u16(ALG_HMAC) + u16(ALG_SHA256) +
+          hmac.new(b"an hmac key", digest, "sha256").digest(), mode="rc")
+    d1 = hashlib.sha1(b"signed").digest()
+    s.cmd("VerifySignature", [hm], None, b2(d1) + u16(ALG_HMAC) + u16(ALG_SHA1) +
+          hmac.new(b"an hmac key", d1, "sha1").digest())
     s.test("raw RSA encryption with an external public key")
     rsa = Handle("rsa")
     s.cmd("LoadExternal", [], None,
