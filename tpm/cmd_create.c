@@ -158,11 +158,7 @@ TPM_HANDLER(Load)
 	tpm_rc rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = tpm_get_u16(&c->in, &priv_size);
-	if (rc == TPM_RC_SUCCESS && priv_size > TPM_PRIVATE_MAX)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, priv_size, &priv);
+	rc = tpm_get_2b_view(&c->in, TPM_PRIVATE_MAX, &priv, &priv_size);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
 	rc = tpm_public_get_2b(&c->in, &o->key.pub, false, &raw, &raw_size);

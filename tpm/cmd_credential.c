@@ -107,19 +107,12 @@ TPM_HANDLER(ActivateCredential)
 	uint16_t name_n = 0;
 	struct tpm_outer o;
 	size_t n = 0;
-	tpm_rc rc = tpm_get_u16(&c->in, &blob_n);
+	tpm_rc rc =
+		tpm_get_2b_view(&c->in, 2u + TPM_MAX_DIGEST + 2u + TPM_MAX_DIGEST, &blob, &blob_n);
 
-	if (rc == TPM_RC_SUCCESS && blob_n > 2u + TPM_MAX_DIGEST + 2u + TPM_MAX_DIGEST)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, blob_n, &blob);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
-	rc = tpm_get_u16(&c->in, &secret_n);
-	if (rc == TPM_RC_SUCCESS && secret_n > 2u + TPM_MAX_RSA_BYTES)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, secret_n, &secret);
+	rc = tpm_get_2b_view(&c->in, 2u + TPM_MAX_RSA_BYTES, &secret, &secret_n);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 2);
 	rc = tpm_params_done(c);

@@ -449,13 +449,7 @@ static tpm_rc get_mode(struct tpm_rd *r, uint16_t *mode)
 
 static tpm_rc get_data(struct tpm_rd *r, const uint8_t **p, uint16_t *n)
 {
-	tpm_rc rc = tpm_get_u16(r, n);
-
-	if (rc == TPM_RC_SUCCESS && *n > TPM_MAX_DIGEST_BUFFER)
-		return TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(r, *n, p);
-	return rc;
+	return tpm_get_2b_view(r, TPM_MAX_DIGEST_BUFFER, p, n);
 }
 
 static tpm_rc crypt_sym(struct tpm_cmd *c, const struct sym_args *a, const struct sym_params *pn)

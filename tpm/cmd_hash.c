@@ -46,13 +46,7 @@ static tpm_rc get_hierarchy(struct tpm_rd *r, uint32_t *h)
 /* TPM2B_MAX_BUFFER as a view into the command. */
 static tpm_rc get_buffer(struct tpm_rd *r, const uint8_t **p, uint16_t *n)
 {
-	tpm_rc rc = tpm_get_u16(r, n);
-
-	if (rc != TPM_RC_SUCCESS)
-		return rc;
-	if (*n > TPM_MAX_DIGEST_BUFFER)
-		return TPM_RC_SIZE;
-	return tpm_get_view(r, *n, p);
+	return tpm_get_2b_view(r, TPM_MAX_DIGEST_BUFFER, p, n);
 }
 
 static bool starts_generated(const uint8_t *p, uint16_t n)

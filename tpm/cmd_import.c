@@ -83,18 +83,10 @@ TPM_HANDLER(Import)
 	rc = tpm_public_get_2b(&c->in, &o->key.pub, false, &raw, &raw_size);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 2);
-	rc = tpm_get_u16(&c->in, &dup_n);
-	if (rc == TPM_RC_SUCCESS && dup_n > TPM_PRIVATE_MAX)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, dup_n, &dup);
+	rc = tpm_get_2b_view(&c->in, TPM_PRIVATE_MAX, &dup, &dup_n);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 3);
-	rc = tpm_get_u16(&c->in, &seed_in_n);
-	if (rc == TPM_RC_SUCCESS && seed_in_n > 2u + TPM_MAX_RSA_BYTES)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, seed_in_n, &sym_seed);
+	rc = tpm_get_2b_view(&c->in, 2u + TPM_MAX_RSA_BYTES, &sym_seed, &seed_in_n);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 4);
 	rc = get_inner_sym(&c->in, &sym);
@@ -345,22 +337,14 @@ TPM_HANDLER(Rewrap)
 	uint8_t *secret = t->scratch + TPM_PRIVATE_MAX; /* outSymSeed */
 	struct tpm_wr sw = tpm_wr_init(secret, 2u + TPM_MAX_RSA_BYTES + 4u);
 	size_t n = 0;
-	tpm_rc rc = tpm_get_u16(&c->in, &dup_n);
+	tpm_rc rc = tpm_get_2b_view(&c->in, TPM_PRIVATE_MAX, &dup, &dup_n);
 
-	if (rc == TPM_RC_SUCCESS && dup_n > TPM_PRIVATE_MAX)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, dup_n, &dup);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 1);
 	rc = tpm_get_2b(&c->in, name, sizeof(name), &name_n);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 2);
-	rc = tpm_get_u16(&c->in, &seed_in_n);
-	if (rc == TPM_RC_SUCCESS && seed_in_n > 2u + TPM_MAX_RSA_BYTES)
-		rc = TPM_RC_SIZE;
-	if (rc == TPM_RC_SUCCESS)
-		rc = tpm_get_view(&c->in, seed_in_n, &sym_seed);
+	rc = tpm_get_2b_view(&c->in, 2u + TPM_MAX_RSA_BYTES, &sym_seed, &seed_in_n);
 	if (rc != TPM_RC_SUCCESS)
 		return TPM_RCP(rc, 3);
 	rc = tpm_params_done(c);

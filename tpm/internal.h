@@ -430,6 +430,21 @@ bool tpm_cc_encrypts(uint32_t cc);
 /* The TPMA_CC word GetCapability(COMMANDS) reports. */
 uint32_t tpm_cc_attrs(const struct tpm_cc_desc *d);
 
+/*
+ * A TPM2B of at most max bytes as a view into the command (*p points into it): TPM_RC_SIZE
+ * when its size field says more, TPM_RC_INSUFFICIENT when the bytes are not there.
+ */
+static inline tpm_rc tpm_get_2b_view(struct tpm_rd *r, size_t max, const uint8_t **p, uint16_t *n)
+{
+	tpm_rc rc = tpm_get_u16(r, n);
+
+	if (rc == TPM_RC_SUCCESS && *n > max)
+		return TPM_RC_SIZE;
+	if (rc == TPM_RC_SUCCESS)
+		rc = tpm_get_view(r, *n, p);
+	return rc;
+}
+
 /* Parameters fully consumed? TPM_RC_SIZE otherwise (Part 3: trailing bytes). */
 static inline tpm_rc tpm_params_done(const struct tpm_cmd *c)
 {

@@ -927,6 +927,28 @@ static void want_update(uint32_t cc, const uint8_t *name, size_t name_n, const c
 	sha256(m, 32 + strlen(ref), out);
 }
 
+/* TPM2_Sign of a SHA-256 digest with key's own scheme: the TPMT_SIGNATURE bytes, their length. */
+static size_t sign_digest(struct tpmh *h, uint32_t key, const uint8_t digest[32], uint8_t *sig,
+			  size_t cap)
+{
+	struct tpmh_cmd c;
+	size_t n;
+
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+	tpmh_u32(&c, key);
+	tpmh_pw(&c, "", 0);
+	tpmh_2b(&c, digest, 32);
+	tpmh_u16(&c, TPM_ALG_NULL);
+	tpmh_u16(&c, TPM_ST_HASHCHECK);
+	tpmh_u32(&c, TPM_RH_NULL);
+	tpmh_2b(&c, NULL, 0);
+	ASSERT(tpmh_send(h, &c) == TPM_RC_SUCCESS);
+	n = tpm_ld32(h->rsp + 10);
+	ASSERT(n <= cap);
+	cpy(sig, h->rsp + 14, n);
+	return n;
+}
+
 UNIT_TEST(tpm_sessions_policy_signed_and_tickets)
 {
 	struct tpmh h;
@@ -952,18 +974,7 @@ UNIT_TEST(tpm_sessions_policy_signed_and_tickets)
 	tpm_be32(m + 32, (uint32_t)exp);
 	cpy(m + 36, "ref", 3);
 	sha256(m, 39, ahash);
-	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
-	tpmh_u32(&c, key);
-	tpmh_pw(&c, "", 0);
-	tpmh_2b(&c, ahash, 32);
-	tpmh_u16(&c, TPM_ALG_NULL);
-	tpmh_u16(&c, TPM_ST_HASHCHECK);
-	tpmh_u32(&c, TPM_RH_NULL);
-	tpmh_2b(&c, NULL, 0);
-	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
-	sig_n = tpm_ld32(h.rsp + 10);
-	ASSERT(sig_n <= sizeof(sig));
-	cpy(sig, h.rsp + 14, sig_n);
+	sig_n = sign_digest(&h, key, ahash, sig, sizeof(sig));
 
 	for (unsigned round = 0; round < 2; round++) {
 		/* round 0: one bit of the signature flipped (refused, session unchanged) */
@@ -1237,18 +1248,7 @@ UNIT_TEST(tpm_sessions_policy_signed_nonceless_expiration_is_absolute)
 	tpm_be32(m, (uint32_t)exp);
 	cpy(m + 4, "ref", 3);
 	sha256(m, 7, ahash);
-	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
-	tpmh_u32(&c, key);
-	tpmh_pw(&c, "", 0);
-	tpmh_2b(&c, ahash, 32);
-	tpmh_u16(&c, TPM_ALG_NULL);
-	tpmh_u16(&c, TPM_ST_HASHCHECK);
-	tpmh_u32(&c, TPM_RH_NULL);
-	tpmh_2b(&c, NULL, 0);
-	ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
-	sig_n = tpm_ld32(h.rsp + 10);
-	ASSERT(sig_n <= sizeof(sig));
-	cpy(sig, h.rsp + 14, sig_n);
+	sig_n = sign_digest(&h, key, ahash, sig, sizeof(sig));
 	for (unsigned round = 0; round < 2; round++) {
 		/* round 0: now (Time below 10 s): accepted; round 1: an hour later, a new session */
 		if (round == 1)
