@@ -44,15 +44,6 @@ static uint32_t primary(struct tpmh *h, uint32_t hier, const struct spec *sp)
 	return tpmh_rsp_handle(h);
 }
 
-static const struct spec ECC_SIGN = {.type = TPM_ALG_ECC,
-				     .name_alg = TPM_ALG_SHA256,
-				     .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
-					      OA_SIGN | OA_NODA,
-				     .sym = TPM_ALG_NULL,
-				     .scheme = TPM_ALG_ECDSA,
-				     .scheme_hash = TPM_ALG_SHA256,
-				     .curve = TPM_ECC_NIST_P256,
-				     .kdf = TPM_ALG_NULL};
 static const struct spec ECC_AK = {.type = TPM_ALG_ECC,
 				   .name_alg = TPM_ALG_SHA256,
 				   .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
@@ -146,7 +137,7 @@ UNIT_TEST(tpm_crypto_sign_and_verify)
 
 	tpmh_init(&h);
 	sha256("message", 7, digest);
-	ecc = primary(&h, TPM_RH_OWNER, &ECC_SIGN);
+	ecc = primary(&h, TPM_RH_OWNER, &TPL_ECC_SIGN);
 	ASSERT(sign(&h, ecc, digest, 32, TPM_ALG_NULL, NULL, 0) == TPM_RC_SUCCESS);
 	r = tpmh_params(&h, false);
 	expect_ecdsa_ok(&h, ecc, &r, digest);
@@ -407,11 +398,11 @@ UNIT_TEST(tpm_crypto_public_only_objects)
 	struct tpmh_cmd c;
 	uint32_t key, ext;
 	uint8_t digest[32];
-	struct tpl t = tpl_build(&ECC_SIGN);
+	struct tpl t = tpl_build(&TPL_ECC_SIGN);
 	const struct tpm_key *k;
 
 	tpmh_init(&h);
-	key = primary(&h, TPM_RH_OWNER, &ECC_SIGN);
+	key = primary(&h, TPM_RH_OWNER, &TPL_ECC_SIGN);
 	k = tpm_object_key(h.tpm, key);
 	/* the created key's public area, unique included */
 	{
@@ -605,7 +596,7 @@ UNIT_TEST(tpm_crypto_hmac_start_refusals)
 
 	tpmh_init(&h);
 	key = primary(&h, TPM_RH_OWNER, &HMAC_KEY);
-	ecc = primary(&h, TPM_RH_OWNER, &ECC_SIGN);
+	ecc = primary(&h, TPM_RH_OWNER, &TPL_ECC_SIGN);
 	stor = primary(&h, TPM_RH_OWNER, &ECC_EK);
 	/* Not a KEYEDHASH key; a restricted one; a hash other than the key's scheme. */
 	EXPECT_EQ_U64(hmac_start(&h, ecc, "", TPM_ALG_NULL), TPM_RCH(TPM_RC_TYPE, 1));

@@ -653,6 +653,49 @@ static void policy_digest(struct tpmh *h, uint32_t session, uint8_t *out)
 	ASSERT(tpm_get_2b(&r, out, 32, &n) == TPM_RC_SUCCESS && n == 32);
 }
 
+/*
+ * A primary sealed data object (KEYEDHASH, no userWithAuth) whose authPolicy is pol, with this
+ * authValue and data; its Name into name (34 bytes) unless NULL.
+ */
+static uint32_t policy_sealed(struct tpmh *h, const uint8_t pol[32], const char *auth,
+			      const char *data, uint8_t *name)
+{
+	static const struct spec sp = {.type = TPM_ALG_KEYEDHASH,
+				       .name_alg = TPM_ALG_SHA256,
+				       .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA,
+				       .scheme = TPM_ALG_NULL,
+				       .policy_size = 32};
+	static const uint8_t no_pcrs[4];
+	struct tpl t = tpl_build(&sp);
+	struct tpmh_cmd c;
+	struct tpm_rd r;
+	uint8_t pub[TPM_PUBLIC_MAX];
+	uint16_t n = 0;
+	size_t mk;
+
+	/* tpl_build leaves the policy zeros: type, nameAlg, attributes, policy size, policy */
+	memcpy(t.b + 10, pol, 32);
+	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+	tpmh_u32(&c, TPM_RH_OWNER);
+	tpmh_pw(&c, "", 0);
+	mk = tpm_put_size16_begin(&c.w);
+	tpmh_2b(&c, auth, strlen(auth));
+	tpmh_2b(&c, data, strlen(data));
+	tpm_put_size16_end(&c.w, mk);
+	tpmh_2b(&c, t.b, t.n);
+	tpmh_2b(&c, NULL, 0);
+	tpmh_bytes(&c, no_pcrs, sizeof(no_pcrs));
+	ASSERT(tpmh_send(h, &c) == TPM_RC_SUCCESS);
+	r = tpmh_params(h, true);
+	ASSERT(tpm_get_2b(&r, pub, sizeof(pub), &n) == TPM_RC_SUCCESS);
+	if (name != NULL) {
+		name[0] = 0;
+		name[1] = 0x0B;
+		sha256(pub, n, name + 2);
+	}
+	return tpmh_rsp_handle(h);
+}
+
 UNIT_TEST(tpm_sessions_policy_deferred_checks)
 {
 	struct tpmh h;
@@ -660,11 +703,6 @@ UNIT_TEST(tpm_sessions_policy_deferred_checks)
 	uint8_t name[34], cp[2 + 32], nh[2 + 32], pol[32];
 	uint8_t m[64];
 	uint32_t obj;
-	struct spec sp = {.type = TPM_ALG_KEYEDHASH,
-			  .name_alg = TPM_ALG_SHA256,
-			  .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA,
-			  .scheme = TPM_ALG_NULL,
-			  .policy_size = 32};
 
 	tpmh_init(&h);
 	/* cpHash of Unseal(obj) needs obj's Name, which needs its policy: use nameHash-free
@@ -674,35 +712,7 @@ UNIT_TEST(tpm_sessions_policy_deferred_checks)
 	ASSERT(policy_cmd(&h, TPM_CC_PolicyPassword, s.handle, NULL, 0) == TPM_RC_SUCCESS);
 	policy_digest(&h, s.handle, pol);
 	(void)pol;
-	/* The template's policy is zeros in tpl_build: patch it after building. */
-	{
-		struct tpl t = tpl_build(&sp);
-		struct tpmh_cmd c;
-		static const uint8_t no_pcrs[4];
-		struct tpm_rd r;
-		uint8_t pub[TPM_PUBLIC_MAX];
-		uint16_t n = 0;
-		size_t mk;
-
-		memcpy(t.b + 10, pol, 32); /* type, nameAlg, attributes, policy size, policy */
-		tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-		tpmh_u32(&c, TPM_RH_OWNER);
-		tpmh_pw(&c, "", 0);
-		mk = tpm_put_size16_begin(&c.w);
-		tpmh_2b(&c, "pw", 2);
-		tpmh_2b(&c, "deferred", 8);
-		tpm_put_size16_end(&c.w, mk);
-		tpmh_2b(&c, t.b, t.n);
-		tpmh_2b(&c, NULL, 0);
-		tpmh_bytes(&c, no_pcrs, sizeof(no_pcrs));
-		ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
-		obj = tpmh_rsp_handle(&h);
-		r = tpmh_params(&h, true);
-		ASSERT(tpm_get_2b(&r, pub, sizeof(pub), &n) == TPM_RC_SUCCESS);
-		name[0] = 0;
-		name[1] = 0x0B;
-		sha256(pub, n, name + 2);
-	}
+	obj = policy_sealed(&h, pol, "pw", "deferred", name);
 	ASSERT(policy_cmd(&h, TPM_CC_FlushContext, s.handle, NULL, 0) == TPM_RC_SUCCESS);
 	/* cpHash of Unseal(obj) and nameHash of (obj) */
 	tpm_be32(m, TPM_CC_Unseal);
@@ -864,16 +874,6 @@ UNIT_TEST(tpm_sessions_sequence_name_is_empty)
 
 /* ---- PolicySigned, PolicySecret tickets, PolicyTicket ------------------------------------- */
 
-static const struct spec ECC_SIGNER = {.type = TPM_ALG_ECC,
-				       .name_alg = TPM_ALG_SHA256,
-				       .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
-						OA_SIGN | OA_NODA,
-				       .sym = TPM_ALG_NULL,
-				       .scheme = TPM_ALG_ECDSA,
-				       .scheme_hash = TPM_ALG_SHA256,
-				       .curve = TPM_ECC_NIST_P256,
-				       .kdf = TPM_ALG_NULL};
-
 struct ticket {
 	uint8_t timeout[8];
 	uint16_t tag;
@@ -963,7 +963,7 @@ UNIT_TEST(tpm_sessions_policy_signed_and_tickets)
 	const int32_t exp = -100;
 
 	tpmh_init(&h);
-	key = primary(&h, &ECC_SIGNER, "", NULL, NULL);
+	key = primary(&h, &TPL_ECC_SIGN, "", NULL, NULL);
 	k = tpm_object_key(h.tpm, key);
 	ASSERT(k != NULL && k->name_size == 34);
 	cpy(name, k->name, 34);
@@ -1115,36 +1115,13 @@ UNIT_TEST(tpm_sessions_policy_locality_and_nv_written)
 	uint8_t m[37] = {0}, pol[32], got[32];
 	uint8_t loc = 0x0A; /* localities 1 and 3 */
 	uint32_t obj;
-	struct spec sp = {.type = TPM_ALG_KEYEDHASH,
-			  .name_alg = TPM_ALG_SHA256,
-			  .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA,
-			  .scheme = TPM_ALG_NULL,
-			  .policy_size = 32};
 
 	tpmh_init(&h);
 	/* policyDigest = H(0^32 || TPM_CC_PolicyLocality || locality) */
 	tpm_be32(m + 32, TPM_CC_PolicyLocality);
 	m[36] = loc;
 	sha256(m, 37, pol);
-	{
-		struct tpl t = tpl_build(&sp);
-		static const uint8_t no_pcrs[4];
-		size_t mk;
-
-		memcpy(t.b + 10, pol, 32);
-		tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-		tpmh_u32(&c, TPM_RH_OWNER);
-		tpmh_pw(&c, "", 0);
-		mk = tpm_put_size16_begin(&c.w);
-		tpmh_2b(&c, NULL, 0);
-		tpmh_2b(&c, "local", 5);
-		tpm_put_size16_end(&c.w, mk);
-		tpmh_2b(&c, t.b, t.n);
-		tpmh_2b(&c, NULL, 0);
-		tpmh_bytes(&c, no_pcrs, sizeof(no_pcrs));
-		ASSERT(tpmh_send(&h, &c) == TPM_RC_SUCCESS);
-		obj = tpmh_rsp_handle(&h);
-	}
+	obj = policy_sealed(&h, pol, "", "local", NULL);
 	ASSERT(start(&h, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, TPM_ALG_NULL) ==
 	       TPM_RC_SUCCESS);
 	ASSERT(policy_cmd(&h, TPM_CC_PolicyLocality, s.handle, &loc, 1) == TPM_RC_SUCCESS);
@@ -1244,7 +1221,7 @@ UNIT_TEST(tpm_sessions_policy_signed_nonceless_expiration_is_absolute)
 	const int32_t exp = 10; /* valid until Time = 10 s */
 
 	tpmh_init(&h);
-	key = primary(&h, &ECC_SIGNER, "", NULL, NULL);
+	key = primary(&h, &TPL_ECC_SIGN, "", NULL, NULL);
 	tpm_be32(m, (uint32_t)exp);
 	cpy(m + 4, "ref", 3);
 	sha256(m, 7, ahash);

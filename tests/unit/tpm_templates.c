@@ -61,3 +61,13 @@ struct tpl tpl_build(const struct spec *s)
 	t.n = w.len;
 	return t;
 }
+
+const struct spec TPL_ECC_SIGN = {.type = TPM_ALG_ECC,
+				  .name_alg = TPM_ALG_SHA256,
+				  .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_SDO | OA_USER |
+					   OA_SIGN | OA_NODA,
+				  .sym = TPM_ALG_NULL,
+				  .scheme = TPM_ALG_ECDSA,
+				  .scheme_hash = TPM_ALG_SHA256,
+				  .curve = TPM_ECC_NIST_P256,
+				  .kdf = TPM_ALG_NULL};

@@ -43,6 +43,9 @@ struct tpl {
 	size_t n;
 };
 
+/* An unrestricted ECDSA-SHA256 P-256 signing key (fixedTPM, fixedParent, userWithAuth, noDA). */
+extern const struct spec TPL_ECC_SIGN;
+
 /* Marshal s; the unique field is zeros of the sizes given. */
 struct tpl tpl_build(const struct spec *s);
 
