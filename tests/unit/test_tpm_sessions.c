@@ -227,11 +227,11 @@ static void take_nonce(const struct tpmh *h, size_t off, struct sess *s)
 	cpy(s->nonce_tpm, h->rsp + off + 2, 32);
 }
 
-static uint32_t primary(struct tpmh *h, const struct spec *sp, const char *auth, const char *data,
-			uint8_t *name)
+/* CreatePrimary in the owner hierarchy of template t; its Name into name unless NULL. */
+static uint32_t primary_tpl(struct tpmh *h, const struct tpl *tp, const char *auth,
+			    const char *data, uint8_t *name)
 {
 	static const uint8_t no_pcrs[4];
-	struct tpl t = tpl_build(sp);
 	struct tpmh_cmd c;
 	struct tpm_rd r;
 	uint16_t n = 0;
@@ -245,7 +245,7 @@ static uint32_t primary(struct tpmh *h, const struct spec *sp, const char *auth,
 	tpmh_2b(&c, auth, auth != NULL ? strlen(auth) : 0);
 	tpmh_2b(&c, data, data != NULL ? strlen(data) : 0);
 	tpm_put_size16_end(&c.w, m);
-	tpmh_2b(&c, t.b, t.n);
+	tpmh_2b(&c, tp->b, tp->n);
 	tpmh_2b(&c, NULL, 0);
 	tpmh_bytes(&c, no_pcrs, sizeof(no_pcrs));
 	ASSERT(tpmh_send(h, &c) == TPM_RC_SUCCESS);
@@ -257,6 +257,14 @@ static uint32_t primary(struct tpmh *h, const struct spec *sp, const char *auth,
 		sha256(pub, n, name + 2);
 	}
 	return tpmh_rsp_handle(h);
+}
+
+static uint32_t primary(struct tpmh *h, const struct spec *sp, const char *auth, const char *data,
+			uint8_t *name)
+{
+	struct tpl t = tpl_build(sp);
+
+	return primary_tpl(h, &t, auth, data, name);
 }
 
 static const struct spec STORAGE_ECC = {.type = TPM_ALG_ECC,
@@ -665,35 +673,11 @@ static uint32_t policy_sealed(struct tpmh *h, const uint8_t pol[32], const char 
 				       .attrs = OA_FIXEDTPM | OA_FIXEDPARENT | OA_NODA,
 				       .scheme = TPM_ALG_NULL,
 				       .policy_size = 32};
-	static const uint8_t no_pcrs[4];
 	struct tpl t = tpl_build(&sp);
-	struct tpmh_cmd c;
-	struct tpm_rd r;
-	uint8_t pub[TPM_PUBLIC_MAX];
-	uint16_t n = 0;
-	size_t mk;
 
 	/* tpl_build leaves the policy zeros: type, nameAlg, attributes, policy size, policy */
 	memcpy(t.b + 10, pol, 32);
-	tpmh_begin(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
-	tpmh_u32(&c, TPM_RH_OWNER);
-	tpmh_pw(&c, "", 0);
-	mk = tpm_put_size16_begin(&c.w);
-	tpmh_2b(&c, auth, strlen(auth));
-	tpmh_2b(&c, data, strlen(data));
-	tpm_put_size16_end(&c.w, mk);
-	tpmh_2b(&c, t.b, t.n);
-	tpmh_2b(&c, NULL, 0);
-	tpmh_bytes(&c, no_pcrs, sizeof(no_pcrs));
-	ASSERT(tpmh_send(h, &c) == TPM_RC_SUCCESS);
-	r = tpmh_params(h, true);
-	ASSERT(tpm_get_2b(&r, pub, sizeof(pub), &n) == TPM_RC_SUCCESS);
-	if (name != NULL) {
-		name[0] = 0;
-		name[1] = 0x0B;
-		sha256(pub, n, name + 2);
-	}
-	return tpmh_rsp_handle(h);
+	return primary_tpl(h, &t, auth, data, name);
 }
 
 UNIT_TEST(tpm_sessions_policy_deferred_checks)
